@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/**
+ * The `kata` command: parses arguments, calls into the library, and maps every error kind to
+ * one paragraph on stderr and a documented exit code. Modules are loaded per command so that
+ * `kata --version` costs no more than starting Node.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ExitCode, KataError, UsageError } from './errors.js';
+
+const HELP = `kata: run hands-on Kubernetes katas written in Markdown
+
+Usage:
+  kata plan FILE [--json]     show the steps, shells, checks and cleanup of a kata
+  kata lint FILE...           report what a kata author should fix (exit 1 on errors)
+  kata --version | --help
+
+Exit codes: 0 ok, 1 failed (lint errors), 2 usage or kata error, 4 internal error.
+See README.md for the annotation language and the plan JSON.
+`;
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (error) {
+    if (error instanceof KataError || error instanceof UsageError) {
+      process.stderr.write(`kata: ${error.format()}\n`);
+      return ExitCode.usage;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`kata: internal error: ${message}. This is a bug in kata-runner; please report it with the command you ran${process.env.KATA_DEBUG ? '' : ' (set KATA_DEBUG=1 to see the stack trace)'}.\n`);
+    if (process.env.KATA_DEBUG && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
+    return ExitCode.internal;
+  }
+}
+
+async function dispatch(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(HELP);
+      return command === undefined ? ExitCode.usage : ExitCode.ok;
+    case '--version':
+    case '-V':
+    case 'version':
+      process.stdout.write(`${version()}\n`);
+      return ExitCode.ok;
+    case 'plan': {
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' } }, 'plan');
+      if (positionals.length !== 1) throw new UsageError('`kata plan` takes exactly one kata file', 'Run e.g. `kata plan katas/first-steps.md`.');
+      const { loadKata } = await import('./kata/parse.js');
+      const kata = loadKata(positionals[0] as string);
+      if (values.json === true) {
+        const { planJson } = await import('./report/plan-json.js');
+        process.stdout.write(`${JSON.stringify(planJson(kata), null, 2)}\n`);
+      } else {
+        const { planText } = await import('./report/plan-text.js');
+        process.stdout.write(planText(kata));
+      }
+      return ExitCode.ok;
+    }
+    case 'lint': {
+      const { positionals } = parse(rest, {}, 'lint');
+      if (positionals.length === 0) throw new UsageError('`kata lint` needs at least one kata file', 'Run e.g. `kata lint katas/*.md`.');
+      const { lintFiles } = await import('./kata/lint.js');
+      const { text, errors } = lintFiles(positionals);
+      process.stdout.write(text);
+      return errors > 0 ? ExitCode.failed : ExitCode.ok;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+function parse<T extends Options>(args: readonly string[], options: T, command: string): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true }>> {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), `Run \`kata --help\` for the options of \`kata ${command}\`.`);
+  }
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

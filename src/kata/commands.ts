@@ -5,7 +5,7 @@
 import type { Placeholder, ShellOpener } from './model.js';
 
 /** A placeholder as written in a command: `<nginx POD>`; never a redirection (`< file`) or heredoc. */
-export const PLACEHOLDER = /<([A-Za-z][^<>\n]*?)>/g;
+export const PLACEHOLDER = /(?<!<)<([A-Za-z][^<>\n]*?)>/g;
 
 const SHELLS = new Set(['bash', 'sh', 'zsh', 'ash', 'dash', 'ksh', 'fish']);
 
@@ -57,7 +57,7 @@ export function shellWords(text: string): string[] {
       current += text[i + 1];
       inWord = true;
       i++;
-    } else if (c === '<' && /[A-Za-z]/.test(text[i + 1] ?? '')) {
+    } else if (c === '<' && text[i - 1] !== '<' && /[A-Za-z]/.test(text[i + 1] ?? '')) {
       const close = text.indexOf('>', i);
       const open = text.indexOf('<', i + 1);
       const nl = text.indexOf('\n', i);

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { KataError } from '../errors.js';
-import { commandNames, isKnownCommand, simpleCommands } from './commands.js';
+import { commandNames, isKnownCommand, placeholdersIn, simpleCommands } from './commands.js';
 import type { Diagnostic, Kata, Step } from './model.js';
 import { HOST } from './model.js';
 import { loadKata } from './parse.js';
@@ -44,24 +44,28 @@ export function lintKata(kata: Kata, exists: (path: string) => boolean = existsS
   return found.sort((a, b) => a.line - b.line);
 }
 
-/** `<nginx POD>` needs a step that creates app nginx; free-form placeholders need `--set`. */
+/** `<nginx POD>` needs an earlier command that creates app nginx; free-form placeholders need `--set`. */
 function checkPlaceholders(steps: readonly Step[], found: Diagnostic[]): void {
   const reported = new Set<string>();
-  steps.forEach((step, i) => {
-    for (const p of step.placeholders) {
-      if (reported.has(p.name)) continue;
-      reported.add(p.name);
-      if (p.podOfApp === undefined) {
-        found.push({ severity: 'warning', line: step.line, message: `the runner cannot look up <${p.name}>; learners and CI must give it with --set "${p.name}=VALUE"` });
-        continue;
+  const earlier: string[] = [];
+  for (const step of steps) {
+    for (const command of step.commands) {
+      for (const p of placeholdersIn(command.text)) {
+        if (reported.has(p.name)) continue;
+        reported.add(p.name);
+        if (p.podOfApp === undefined) {
+          found.push({ severity: 'warning', line: command.line, message: `the runner cannot look up <${p.name}>; learners and CI must give it with --set "${p.name}=VALUE"` });
+          continue;
+        }
+        const app = p.podOfApp;
+        const creates = earlier.some((text) => createsApp(text, app) || /\b(apply|create)\b[^|;]*\s-(f|k)\s/.test(text) || /\bhelm\s+(install|upgrade)\b/.test(text));
+        if (!creates) {
+          found.push({ severity: 'error', line: command.line, message: `<${p.name}> stands for a pod of app ${app}, but no earlier step creates one (e.g. \`kubectl create deploy ${app} --image ...\`)` });
+        }
       }
-      const earlier = steps.slice(0, i).flatMap((s) => s.commands.map((c) => c.text));
-      const creates = earlier.some((text) => createsApp(text, p.podOfApp as string) || /\b(apply|create)\b[^|;]*\s-(f|k)\s/.test(text) || /\bhelm\s+(install|upgrade)\b/.test(text));
-      if (!creates) {
-        found.push({ severity: 'error', line: step.line, message: `<${p.name}> stands for a pod of app ${p.podOfApp}, but no earlier step creates one (e.g. \`kubectl create deploy ${p.podOfApp} --image ...\`)` });
-      }
+      earlier.push(command.text);
     }
-  });
+  }
 }
 
 function createsApp(text: string, app: string): boolean {

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { parseAnnotation, parseDuration } from '../../src/kata/annotations.js';
+import { kataError } from '../helpers/kata.js';
+
+const parse = (body: string) => parseAnnotation(body, 7, 'k.md');
+
+describe('parseAnnotation', () => {
+  it('reads every clause kind, several per comment', () => {
+    const a = parse(' skip; id curl-nginx; in tooling; as debugger; timeout 30s; retry 1m30s; needs mesh ');
+    expect(a).toMatchObject({ skip: true, id: 'curl-nginx', in: { name: 'tooling' }, as: 'debugger', timeoutMs: 30_000, retryMs: 90_000, needs: ['mesh'] });
+  });
+
+  it('reads background bounds', () => {
+    expect(parse('background').background).toEqual({ kind: 'default' });
+    expect(parse('background for 10s').background).toEqual({ kind: 'for', ms: 10_000 });
+    expect(parse('background while curl-nginx').background).toMatchObject({ kind: 'while', step: 'curl-nginx' });
+  });
+
+  it('reads every check, flagged as not inferred', () => {
+    const a = parse(
+      'expect contains "Welcome to nginx!"; expect not-contains "error; really"; expect matches "\\d+: lo:"; expect exit 0; ' +
+        'expect payload contains "a \\"quoted\\" word"; expect payload not-contains "x"; ' +
+        'expect ephemeral-container pod="<nginx POD>" image="praqma/network-multitool"',
+    );
+    expect(a.checks).toEqual([
+      { kind: 'contains', text: 'Welcome to nginx!', inferred: false, line: 7 },
+      { kind: 'not-contains', text: 'error; really', inferred: false, line: 7 },
+      { kind: 'matches', pattern: '\\d+: lo:', inferred: false, line: 7 },
+      { kind: 'exit', code: 0, inferred: false, line: 7 },
+      { kind: 'payload-contains', text: 'a "quoted" word', inferred: false, line: 7 },
+      { kind: 'payload-not-contains', text: 'x', inferred: false, line: 7 },
+      { kind: 'ephemeral-container', pod: '<nginx POD>', image: 'praqma/network-multitool', inferred: false, line: 7 },
+    ]);
+  });
+
+  it('names the line of the clause in a multi-line comment', () => {
+    const error = kataError(() => parse('id a;\n  expct contains "x"'));
+    expect(error.line).toBe(8);
+    expect(error.message).toContain('unknown annotation clause "expct contains');
+    expect(error.hint).toContain('Did you mean `expect`?');
+  });
+
+  it.each([
+    ['frobnicate', 'unknown annotation clause'],
+    ['expect contain "x"', 'unknown check'],
+    ['expect contains x', 'needs one double-quoted text'],
+    ['expect matches "("', 'invalid regular expression'],
+    ['expect exit 300', 'exit status 0-255'],
+    ['expect payload has "x"', '`expect payload` takes'],
+    ['expect ephemeral-container pod="p"', 'needs pod="..." and image="..."'],
+    ['expect ephemeral-container pod="p" image="i" size="1"', 'has no attribute "size"'],
+    ['timeout soon', 'needs a duration'],
+    ['retry 0s', 'needs a duration'],
+    ['background forever', '`background` takes'],
+    ['background for ever', 'needs a duration'],
+    ['needs istio', 'unknown requirement'],
+    ['in two words', 'needs one context name'],
+    ['id', 'needs one step id'],
+    ['skip now', 'takes no value'],
+  ])('rejects %j with a message containing %j', (body, message) => {
+    const error = kataError(() => parse(body));
+    expect(error.message).toContain(message);
+    expect(error.line).toBe(7);
+    expect(error.format()).toMatch(/^k\.md:7: /);
+  });
+});
+
+describe('parseDuration', () => {
+  it('reads ms, s, m, h and combinations', () => {
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('2m')).toBe(120_000);
+    expect(parseDuration('1h2m3s')).toBe(3_723_000);
+    expect(parseDuration('1.5s')).toBe(1500);
+    expect(parseDuration('10')).toBeUndefined();
+    expect(parseDuration('10s ')).toBeUndefined();
+  });
+});

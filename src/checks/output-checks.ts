@@ -1,0 +1,134 @@
+/**
+ * Checks on what a step printed, evaluated while the output streams so that memory stays
+ * bounded however much a command prints: only a window the length of the searched text is kept.
+ */
+import { describeCheck } from '../kata/describe.js';
+import type { Check } from '../kata/model.js';
+import { dumpLineBytes } from './hexdump.js';
+
+/** The verdict on one check. */
+export interface CheckResult {
+  readonly check: Check;
+  readonly passed: boolean;
+  /** What was expected, in words. */
+  readonly expected: string;
+  /** Why it failed (or passed), in words. */
+  readonly detail: string;
+}
+
+/** A check that reads the output line by line and then the exit status. */
+interface StreamingCheck {
+  feed(line: string): void;
+  finish(exitCode: number | undefined): CheckResult;
+}
+
+/** Finds a text in a stream of chunks, keeping only the overlap between chunks. */
+class StreamSearch {
+  private tail: Buffer = Buffer.alloc(0);
+  found = false;
+
+  constructor(private readonly needle: Buffer) {}
+
+  feed(bytes: Buffer): void {
+    if (this.found || this.needle.length === 0) {
+      this.found = true;
+      return;
+    }
+    const hay = this.tail.length === 0 ? bytes : Buffer.concat([this.tail, bytes]);
+    if (hay.indexOf(this.needle) !== -1) {
+      this.found = true;
+      this.tail = Buffer.alloc(0);
+      return;
+    }
+    const keep = Math.min(hay.length, this.needle.length - 1);
+    this.tail = Buffer.from(hay.subarray(hay.length - keep));
+  }
+}
+
+function textCheck(check: Check & { kind: 'contains' | 'not-contains' }): StreamingCheck {
+  const search = new StreamSearch(Buffer.from(check.text));
+  let first = true;
+  return {
+    feed(line) {
+      search.feed(Buffer.from(first ? line : `\n${line}`));
+      first = false;
+    },
+    finish() {
+      const passed = check.kind === 'contains' ? search.found : !search.found;
+      return { check, passed, expected: describeCheck(check), detail: search.found ? 'found in the output' : 'not found in the output' };
+    },
+  };
+}
+
+function payloadCheck(check: Check & { kind: 'payload-contains' | 'payload-not-contains' }): StreamingCheck {
+  const search = new StreamSearch(Buffer.from(check.text));
+  let bytes = 0;
+  return {
+    feed(line) {
+      const decoded = dumpLineBytes(line);
+      if (decoded === undefined) return;
+      bytes += decoded.length;
+      search.feed(decoded);
+    },
+    finish() {
+      const passed = check.kind === 'payload-contains' ? search.found : !search.found;
+      const detail = bytes === 0 ? 'the output holds no tcpdump -X/-XX hex dump (no packets captured?)' : `${search.found ? 'found' : 'not found'} in ${bytes} captured bytes`;
+      // An empty capture proves nothing, so "not-contains" does not pass on it.
+      return { check, passed: passed && bytes > 0, expected: describeCheck(check), detail };
+    },
+  };
+}
+
+function matchCheck(check: Check & { kind: 'matches' }): StreamingCheck {
+  const pattern = new RegExp(check.pattern);
+  let matched: string | undefined;
+  return {
+    feed(line) {
+      if (matched === undefined && pattern.test(line)) matched = line;
+    },
+    finish() {
+      return { check, passed: matched !== undefined, expected: describeCheck(check), detail: matched === undefined ? 'no line matches' : `matched: ${matched.slice(0, 200)}` };
+    },
+  };
+}
+
+function exitCheck(check: Check & { kind: 'exit' }): StreamingCheck {
+  return {
+    feed() {},
+    finish(exitCode) {
+      return { check, passed: exitCode === check.code, expected: describeCheck(check), detail: exitCode === undefined ? 'the command did not exit (stopped or timed out)' : `exit status was ${exitCode}` };
+    },
+  };
+}
+
+/** The output checks of a step (API checks such as ephemeral-container are not among them). */
+export class OutputChecks {
+  private readonly checks: StreamingCheck[];
+
+  constructor(checks: readonly Check[]) {
+    this.checks = checks.flatMap((check): StreamingCheck[] => {
+      switch (check.kind) {
+        case 'contains':
+        case 'not-contains':
+          return [textCheck(check)];
+        case 'payload-contains':
+        case 'payload-not-contains':
+          return [payloadCheck(check)];
+        case 'matches':
+          return [matchCheck(check)];
+        case 'exit':
+          return [exitCheck(check)];
+        case 'ephemeral-container':
+          return [];
+      }
+    });
+  }
+
+  feed(line: string): void {
+    for (const check of this.checks) check.feed(line);
+  }
+
+  finish(exitCode: number | undefined): CheckResult[] {
+    return this.checks.map((check) => check.finish(exitCode));
+  }
+}

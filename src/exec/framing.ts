@@ -1,0 +1,64 @@
+/**
+ * The marker protocol of a shell session. Each command is sent as one line that evals it (so a
+ * syntax error in the kata cannot swallow what follows), and a second line that prints a marker
+ * with a per-session nonce and the exit status. Output before the marker belongs to the command.
+ */
+
+/** Quotes text for any POSIX shell: the result is one single-quoted word. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The two lines that run `command` in the session and then print its marker. */
+export function framedCommand(command: string, marker: string): string {
+  // The marker goes on a line of its own: when the command is interrupted, the shell drops the
+  // rest of the line it was running, but still reads the next one.
+  return `__kata_cmd=${shellQuote(command)}; { eval "$__kata_cmd"; } </dev/null\n__kata_rc=$?; printf '\\036${marker}:%s\\036\\n' "$__kata_rc"\n`;
+}
+
+const MAX_PARTIAL = 64 * 1024;
+
+/**
+ * Splits a session's output into lines and finds each command's marker. Keeps only the current
+ * partial line in memory (bounded: very long lines are cut into 64 KiB pieces).
+ */
+export class FrameParser {
+  private pending = '';
+  private readonly pattern: RegExp;
+
+  /** Called with each complete line of the running command's output. */
+  onLine: (line: string) => void = () => {};
+  /** Called with the exit status when the running command's marker arrives. */
+  onEnd: (exitCode: number) => void = () => {};
+
+  constructor(marker: string) {
+    this.pattern = new RegExp(`\\x1e${marker}:(\\d+)\\x1e\\n`);
+  }
+
+  push(chunk: string): void {
+    this.pending += chunk;
+    for (;;) {
+      const match = this.pattern.exec(this.pending);
+      const limit = match === null ? this.pending.length : match.index;
+      let start = 0;
+      for (let nl = this.pending.indexOf('\n'); nl !== -1 && nl < limit; nl = this.pending.indexOf('\n', start)) {
+        this.onLine(this.pending.slice(start, nl));
+        start = nl + 1;
+      }
+      if (match === null) {
+        this.pending = this.pending.slice(start);
+        // A line longer than the bound is handed out in pieces; the last bytes stay back, as
+        // they may be the start of a marker.
+        while (this.pending.length > MAX_PARTIAL + 64) {
+          this.onLine(this.pending.slice(0, MAX_PARTIAL));
+          this.pending = this.pending.slice(MAX_PARTIAL);
+        }
+        return;
+      }
+      const last = this.pending.slice(start, match.index);
+      if (last !== '') this.onLine(last);
+      this.pending = this.pending.slice(match.index + match[0].length);
+      this.onEnd(Number(match[1]));
+    }
+  }
+}

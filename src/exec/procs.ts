@@ -1,0 +1,69 @@
+/** The process table, read from /proc: who is a child of whom, and signalling whole groups. */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** PIDs whose parent is `pid`. */
+export function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const ppid = parentPid(Number(entry));
+    if (ppid === pid) children.push(Number(entry));
+  }
+  return children;
+}
+
+/** All descendants of `pid` (children, grandchildren, ...). */
+export function descendantPids(pid: number): number[] {
+  const table = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const ppid = parentPid(Number(entry));
+    if (ppid === undefined) continue;
+    const list = table.get(ppid) ?? [];
+    list.push(Number(entry));
+    table.set(ppid, list);
+  }
+  const result: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of table.get(queue.shift() as number) ?? []) {
+      result.push(child);
+      queue.push(child);
+    }
+  }
+  return result;
+}
+
+function parentPid(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 4, after the command name in parentheses (which may itself contain spaces or ')').
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[1]);
+  } catch {
+    return undefined; // the process ended while we looked
+  }
+}
+
+/** True while `pid` exists (and is not a zombie). */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Sends `signal` to the process group `pgid`, or to the process alone when it leads no group. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    try {
+      process.kill(pgid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * A long-lived shell that commands are fed into, so `cd`, `export` and variables carry from step
+ * to step exactly as in the learner's terminal. Output and exit status of each command are framed
+ * by markers (see framing.ts); a command that overruns its timeout is interrupted without killing
+ * the shell.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { execa, type ResultPromise } from 'execa';
+import { FrameParser, framedCommand, shellQuote } from './framing.js';
+import { childPids, isAlive, signalGroup } from './procs.js';
+
+/** How a command in a session ended. */
+export interface CommandResult {
+  /** Exit status, undefined when the command had to be killed together with its shell. */
+  readonly exitCode: number | undefined;
+  readonly timedOut: boolean;
+  /** Stopped because the run was interrupted (Ctrl-C, SIGTERM). */
+  readonly interrupted: boolean;
+  /** The shell itself died or had to be killed: its state (cwd, variables) is gone. */
+  readonly sessionLost: boolean;
+}
+
+export interface RunOptions {
+  readonly timeoutMs: number;
+  readonly onLine: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** A job started in the background of a session (tcpdump, a server, a loop). */
+export interface BackgroundJob {
+  readonly pid: number;
+  /** Stops it with SIGINT (so tcpdump & co. flush), then SIGTERM, then SIGKILL; resolves with its exit status. */
+  stop(graceMs?: number): Promise<number | undefined>;
+  /** True once it has exited by itself or been stopped. */
+  readonly exited: boolean;
+}
+
+export interface SessionOptions {
+  /** Environment of the shell (merged over nothing: pass process.env explicitly to inherit). */
+  readonly env: Record<string, string | undefined>;
+  readonly cwd?: string;
+}
+
+/** Time between SIGINT, SIGTERM and SIGKILL when stopping something. */
+const GRACE_MS = 2000;
+const POLL_MS = 50;
+
+/** A bash on this machine, in its own process group, with job control so each command gets a group of its own. */
+export class HostShell {
+  private readonly marker = `KATA${randomBytes(6).toString('hex')}`;
+  private readonly parser = new FrameParser(this.marker);
+  private readonly process: ResultPromise<{ detached: true; buffer: false; reject: false }>;
+  private readonly jobs = new Set<number>();
+  private readonly logDir = mkdtempSync(join(tmpdir(), 'kata-jobs-'));
+  private queue: Promise<unknown> = Promise.resolve();
+  private exited = false;
+  private jobCount = 0;
+
+  constructor(options: SessionOptions) {
+    this.process = execa('bash', ['--noprofile', '--norc'], {
+      detached: true,
+      buffer: false,
+      reject: false,
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: options.env,
+      extendEnv: false,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+    this.process.stdout.setEncoding('utf8');
+    this.process.stdout.on('data', (chunk: string) => this.parser.push(chunk));
+    this.process.stderr.setEncoding('utf8');
+    this.process.stderr.on('data', (chunk: string) => this.parser.onLine(chunk.replace(/\n$/, '')));
+    this.process.stdin.on('error', () => {}); // the shell died; run() reports it
+    void this.process.then(() => {
+      this.exited = true;
+      this.parser.onEnd(Number.NaN);
+    });
+    // Job control gives every command its own process group, which is what lets a timeout stop
+    // the command and not the shell. A trap (not an ignore) on INT keeps the shell alive when its
+    // foreground job dies of SIGINT, and children still get the default SIGINT behaviour.
+    this.process.stdin.write(`set -m; exec 2>&1; trap ':' INT; PS1=; PS2=; unset HISTFILE\n`);
+  }
+
+  /** PID of the shell. */
+  get pid(): number {
+    return this.process.pid ?? -1;
+  }
+
+  /** True while the shell is running. */
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  /** Runs one command (which may span lines) and resolves when it ends, times out or is interrupted. */
+  run(command: string, options: RunOptions): Promise<CommandResult> {
+    const next = this.queue.then(() => this.runNow(command, options));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private runNow(command: string, options: RunOptions): Promise<CommandResult> {
+    if (this.exited) return Promise.resolve({ exitCode: undefined, timedOut: false, interrupted: false, sessionLost: true });
+    return new Promise((resolve) => {
+      let timedOut = false;
+      let interrupted = false;
+      let escalation: NodeJS.Timeout | undefined;
+      const finish = (exitCode: number): void => {
+        clearTimeout(timer);
+        clearTimeout(escalation);
+        options.signal?.removeEventListener('abort', onAbort);
+        this.parser.onLine = () => {};
+        this.parser.onEnd = () => {};
+        const lost = Number.isNaN(exitCode);
+        resolve({ exitCode: lost ? undefined : exitCode, timedOut, interrupted, sessionLost: lost });
+      };
+      const stopForeground = (): void => {
+        this.signalForeground('SIGINT');
+        escalation = setTimeout(() => {
+          this.signalForeground('SIGTERM');
+          escalation = setTimeout(() => {
+            this.signalForeground('SIGKILL');
+            // A shell builtin loop has no process of its own to kill: the shell has to go.
+            escalation = setTimeout(() => this.kill(), GRACE_MS);
+          }, GRACE_MS);
+        }, GRACE_MS);
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stopForeground();
+      }, options.timeoutMs);
+      const onAbort = (): void => {
+        interrupted = true;
+        clearTimeout(timer);
+        stopForeground();
+      };
+      if (options.signal?.aborted === true) {
+        // Nothing to run: report it as interrupted without starting the command.
+        clearTimeout(timer);
+        resolve({ exitCode: undefined, timedOut: false, interrupted: true, sessionLost: false });
+        return;
+      }
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.parser.onLine = options.onLine;
+      this.parser.onEnd = finish;
+      this.process.stdin.write(framedCommand(command, this.marker));
+    });
+  }
+
+  /** Starts `command` in the background of this shell (same cwd and variables); its output is streamed to `onLine`. */
+  async startBackground(command: string, onLine: (line: string) => void): Promise<BackgroundJob> {
+    const log = join(this.logDir, `job-${++this.jobCount}.log`);
+    let pidText = '';
+    const started = await this.run(`{ eval ${shellQuote(command)}; } </dev/null >${shellQuote(log)} 2>&1 &\necho "$!"`, {
+      timeoutMs: 10_000,
+      onLine: (line) => (pidText = line.trim()),
+    });
+    const pid = Number(pidText);
+    if (started.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) throw new Error(`could not start a background job in the shell: ${pidText}`);
+    this.jobs.add(pid);
+    const tail = new FileTail(log, onLine);
+    const poller = setInterval(() => tail.read(), POLL_MS * 2);
+    let exitCode: number | undefined;
+    let exited = false;
+    const waitExit = async (): Promise<void> => {
+      // `wait` in the shell reaps the job and tells its status; the shell is free by now.
+      const result = await this.run(`wait ${pid}`, { timeoutMs: 10_000, onLine: () => {} });
+      exitCode = result.exitCode;
+    };
+    const job: BackgroundJob = {
+      pid,
+      get exited() {
+        return exited || !isAlive(pid);
+      },
+      stop: async (graceMs = GRACE_MS) => {
+        if (!exited) {
+          for (const signal of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
+            if (!isAlive(pid)) break;
+            signalGroup(pid, signal);
+            await until(() => !isAlive(pid), graceMs);
+          }
+          await waitExit();
+          exited = true;
+          this.jobs.delete(pid);
+        }
+        clearInterval(poller);
+        tail.read();
+        tail.flush();
+        return exitCode;
+      },
+    };
+    return job;
+  }
+
+  /** Ends the shell: background jobs are stopped, then the shell exits (or is killed). */
+  async close(): Promise<void> {
+    for (const pid of this.jobs) {
+      signalGroup(pid, 'SIGINT');
+      await until(() => !isAlive(pid), GRACE_MS);
+      if (isAlive(pid)) signalGroup(pid, 'SIGKILL');
+    }
+    this.jobs.clear();
+    if (!this.exited) {
+      this.process.stdin.end();
+      await until(() => this.exited, GRACE_MS);
+      if (!this.exited) this.kill();
+      await this.process;
+    }
+    rmSync(this.logDir, { recursive: true, force: true });
+  }
+
+  private signalForeground(signal: NodeJS.Signals): void {
+    if (this.exited) return;
+    for (const child of childPids(this.pid)) {
+      if (!this.jobs.has(child)) signalGroup(child, signal);
+    }
+  }
+
+  private kill(): void {
+    if (this.exited) return;
+    for (const pid of this.jobs) signalGroup(pid, 'SIGKILL');
+    signalGroup(this.pid, 'SIGKILL');
+  }
+}
+
+/** Resolves when `condition` holds or after `ms`. */
+async function until(condition: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
+}
+
+/** Reads a growing file from where it left off and hands out complete lines. */
+class FileTail {
+  private offset = 0;
+  private partial = '';
+  private readonly buffer = Buffer.alloc(64 * 1024);
+  private readonly decoder = new StringDecoder('utf8');
+
+  constructor(
+    private readonly path: string,
+    private readonly onLine: (line: string) => void,
+  ) {}
+
+  read(): void {
+    let size: number;
+    try {
+      size = statSync(this.path).size;
+    } catch {
+      return;
+    }
+    if (size <= this.offset) return;
+    const fd = openSync(this.path, 'r');
+    try {
+      for (;;) {
+        const n = readSync(fd, this.buffer, 0, this.buffer.length, this.offset);
+        if (n <= 0) break;
+        this.offset += n;
+        const text = this.partial + this.decoder.write(this.buffer.subarray(0, n));
+        const lines = text.split('\n');
+        this.partial = lines.pop() ?? '';
+        for (const line of lines) this.onLine(line);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  flush(): void {
+    if (this.partial !== '') this.onLine(this.partial);
+    this.partial = '';
+  }
+}

@@ -11,11 +11,22 @@ import { ExitCode, KataError, UsageError } from './errors.js';
 const HELP = `kata: run hands-on Kubernetes katas written in Markdown
 
 Usage:
+  kata run FILE [options]     run a kata: every step, every check, then the cleanup
   kata plan FILE [--json]     show the steps, shells, checks and cleanup of a kata
   kata lint FILE...           report what a kata author should fix (exit 1 on errors)
   kata --version | --help
 
-Exit codes: 0 ok, 1 failed (lint errors), 2 usage or kata error, 4 internal error.
+Options of run:
+  --yes                       run every step without asking (headless, plain output)
+  --set "NAME=VALUE"          value of a placeholder, e.g. --set "nginx POD=nginx-7d8b4-x2m4q"
+  --report junit=PATH         write a JUnit XML report (also json=PATH); repeatable
+  --keep-going                go on after a failed step (cleanup runs in any case)
+  --keep                      skip the cleanup phase on purpose
+  --timeout DURATION          timeout of a step without its own (default 2m)
+  --namespace NS, --context NAME   where the kata runs on the cluster
+
+Exit codes: 0 ok, 1 failed (a step, check or cleanup; lint errors), 2 usage or kata error,
+3 cluster unreachable or unauthorized, 4 internal error, 130 interrupted.
 See README.md for the annotation language and the plan JSON.
 `;
 
@@ -62,6 +73,38 @@ async function dispatch(argv: readonly string[]): Promise<number> {
         process.stdout.write(planText(kata));
       }
       return ExitCode.ok;
+    }
+    case 'run': {
+      const { values, positionals } = parse(
+        rest,
+        {
+          yes: { type: 'boolean', short: 'y' },
+          set: { type: 'string', multiple: true },
+          report: { type: 'string', multiple: true },
+          keep: { type: 'boolean' },
+          'keep-going': { type: 'boolean' },
+          timeout: { type: 'string' },
+          namespace: { type: 'string', short: 'n' },
+          context: { type: 'string' },
+        },
+        'run',
+      );
+      if (positionals.length !== 1) throw new UsageError('`kata run` takes exactly one kata file', 'Run e.g. `kata run katas/first-steps.md --yes`.');
+      const { parseDuration } = await import('./kata/annotations.js');
+      const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout);
+      if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout "${values.timeout}" is not a duration`, 'Write e.g. --timeout 90s or --timeout 5m.');
+      const { runKata } = await import('./run/run-kata.js');
+      return runKata({
+        file: positionals[0] as string,
+        set: values.set ?? [],
+        reports: values.report ?? [],
+        keep: values.keep === true,
+        keepGoing: values['keep-going'] === true,
+        ...(timeout === undefined ? {} : { stepTimeoutMs: timeout }),
+        ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
+        ...(values.context === undefined ? {} : { context: values.context }),
+        write: (text) => process.stdout.write(text),
+      });
     }
     case 'lint': {
       const { positionals } = parse(rest, {}, 'lint');

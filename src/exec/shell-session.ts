@@ -53,7 +53,7 @@ const POLL_MS = 50;
 export class HostShell {
   private readonly marker = `KATA${randomBytes(6).toString('hex')}`;
   private readonly parser = new FrameParser(this.marker);
-  private readonly process: ResultPromise<{ detached: true; buffer: false; reject: false }>;
+  private readonly process: ResultPromise<{ detached: true; buffer: false; reject: false; stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; extendEnv: false }>;
   private readonly jobs = new Set<number>();
   private readonly logDir = mkdtempSync(join(tmpdir(), 'kata-jobs-'));
   private queue: Promise<unknown> = Promise.resolve();
@@ -71,7 +71,7 @@ export class HostShell {
       env: options.env,
       extendEnv: false,
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    });
+    } as const) as typeof this.process;
     this.process.stdout.setEncoding('utf8');
     this.process.stdout.on('data', (chunk: string) => this.parser.push(chunk));
     this.process.stderr.setEncoding('utf8');

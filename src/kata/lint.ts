@@ -79,10 +79,13 @@ function createsObjects(text: string): boolean {
 /** Relative paths in host commands must exist next to the kata, unless an earlier command writes them. */
 function checkFiles(steps: readonly Step[], base: string, exists: (path: string) => boolean, found: Diagnostic[]): void {
   const written = new Set<string>();
+  // Once the host shell leaves the kata's folder for one we cannot know (`cd "$WORKDIR"`), relative paths are not the kata's any more.
+  let elsewhere = false;
   for (const step of steps) {
     for (const command of step.commands) {
       for (const words of simpleCommands(command.text)) {
-        if (step.context === HOST) {
+        if (step.context === HOST && words[0] === 'cd') elsewhere = elsewhere || words[1] === undefined || !/^[\w./-]+$/.test(words[1]) || words[1].startsWith('/');
+        if (step.context === HOST && !elsewhere) {
           for (const path of pathArguments(words)) {
             if (written.has(path)) continue;
             const dir = path.includes('*') ? path.slice(0, path.indexOf('*')).replace(/[^/]*$/, '') : path;
@@ -125,6 +128,8 @@ function writtenPaths(words: readonly string[]): string[] {
     const next = words[i + 1];
     if (next !== undefined && ['-out', '-keyout', '-o', '--output', '>', '>>'].includes(word)) out.push(next);
     if ((words[0] === 'touch' || words[0] === 'mkdir' || words[0] === 'git') && i > 0 && !word.startsWith('-')) out.push(word);
+    // `cp first-steps/serve.mjs "$DIR"/`: later commands name the copy by its file name.
+    if ((words[0] === 'cp' || words[0] === 'mv') && i > 0 && i < words.length - 1 && !word.startsWith('-')) out.push(word.split('/').pop() ?? word);
   });
   return out;
 }

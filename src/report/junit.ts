@@ -1,0 +1,51 @@
+/** JUnit XML: one testcase per step that runs (main and cleanup as two suites), with file:line. */
+import type { RunRecord, StepRecord } from './run-record.js';
+
+export function junitReport(record: RunRecord): string {
+  const file = record.kata?.file ?? 'kata';
+  const suites = (['main', 'cleanup'] as const).map((phase) => {
+    const steps = record.steps.filter((s) => s.phase === phase && s.status !== 'shown');
+    const failures = steps.filter((s) => s.status === 'failed').length;
+    const errors = steps.filter((s) => s.status === 'interrupted').length;
+    const skipped = steps.filter((s) => s.status === 'skipped').length;
+    const time = steps.reduce((t, s) => t + s.durationMs, 0) / 1000;
+    const name = `${record.kata?.title ?? file}${phase === 'cleanup' ? ' (cleanup)' : ''}`;
+    return (
+      `  <testsuite name="${xml(name)}" tests="${steps.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time.toFixed(3)}">\n` +
+      (record.leftovers.length > 0 && phase === 'cleanup'
+        ? `    <testcase classname="${xml(file)}" name="nothing left behind" file="${xml(file)}" time="0"><failure message="${xml(`left behind: ${record.leftovers.join(', ')}`)}"/></testcase>\n`
+        : '') +
+      steps.map((s) => testcase(s, file)).join('') +
+      '  </testsuite>\n'
+    );
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xml(record.kata?.title ?? file)}" time="${((record.durationMs ?? 0) / 1000).toFixed(3)}">\n${suites.join('')}</testsuites>\n`;
+}
+
+function testcase(s: StepRecord, file: string): string {
+  const command = s.step.commands[0]?.text.split('\n')[0] ?? '';
+  const name = `${s.step.id}${s.rerunFor === undefined ? '' : ` (again, for ${s.rerunFor})`}: ${command}`;
+  const open = `    <testcase classname="${xml(file)}" name="${xml(name)}" file="${xml(file)}" line="${s.step.line}" time="${(s.durationMs / 1000).toFixed(3)}"`;
+  const output = [...s.excerpt.head, ...(s.excerpt.omitted > 0 ? [`... ${s.excerpt.omitted} lines omitted ...`] : []), ...s.excerpt.tail].join('\n');
+  const where = `${file}:${s.step.line}`;
+  switch (s.status) {
+    case 'passed':
+      return `${open}/>\n`;
+    case 'skipped':
+      return `${open}><skipped message="${xml(s.reason ?? 'skipped')}"/></testcase>\n`;
+    case 'interrupted':
+      return `${open}><error message="${xml(`${where}: interrupted`)}"/></testcase>\n`;
+    default:
+      return `${open}><failure message="${xml(`${where}: ${s.reason ?? 'failed'}`)}">${xml(output)}</failure></testcase>\n`;
+  }
+}
+
+function xml(text: string): string {
+  // Control characters other than tab and newline are not allowed in XML 1.0.
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}

@@ -1,0 +1,93 @@
+/**
+ * The plain line reporter: what a headless run (CI, a pipe, --yes) prints. Live output is shown
+ * up to a limit per step, so a flood (tcpdump -XX) neither hides the results nor costs time; the
+ * last lines are printed when the step ends.
+ */
+import { describeCheck, formatDuration } from '../kata/describe.js';
+import type { EngineEvent } from '../run/events.js';
+import { redact } from './redact.js';
+import type { RunRecord } from './run-record.js';
+import { tally } from './run-record.js';
+
+const LIVE_LINES = 40;
+const TAIL_LINES = 15;
+
+/** Writes a run as plain lines to `write`. Call `summary` after the run with the reports written. */
+export class PlainReporter {
+  private shownLines = new Map<string, number>();
+  private file = '';
+
+  constructor(private readonly write: (text: string) => void) {}
+
+  on(event: EngineEvent): void {
+    const w = (line: string): void => this.write(`${line}\n`);
+    switch (event.type) {
+      case 'run-started': {
+        this.file = event.kata.file;
+        w(`kata: ${event.kata.title} (${event.kata.file})`);
+        w(event.target === undefined ? 'target: this machine only (the kata needs no cluster)' : `target: cluster ${event.target.cluster}, context ${event.target.context}, namespace ${event.target.namespace}`);
+        return;
+      }
+      case 'step-started': {
+        if (event.attempt > 1) return;
+        this.shownLines.set(event.step.id, 0);
+        const again = event.rerunFor === undefined ? '' : ` (again, while ${event.rerunFor} runs)`;
+        const first = event.commands[0]?.split('\n')[0] ?? '';
+        const more = event.commands.length > 1 ? ` (+${event.commands.length - 1} more)` : '';
+        w(`> ${event.step.id}${again} [${event.step.context}] $ ${first}${more}`);
+        return;
+      }
+      case 'progress':
+        w(`  ... ${event.step.id}: ${event.message}`);
+        return;
+      case 'output': {
+        const n = (this.shownLines.get(event.step.id) ?? 0) + 1;
+        this.shownLines.set(event.step.id, n);
+        if (n <= LIVE_LINES) w(`  | ${redact(event.line)}`);
+        else if (n === LIVE_LINES + 1) w(`  | ... (more output; the last ${TAIL_LINES} lines follow when the step ends)`);
+        return;
+      }
+      case 'background-started':
+        w(`  ~ ${event.step.id} runs in the background`);
+        return;
+      case 'check':
+        w(`  ${event.result.passed ? 'ok  ' : 'FAIL'} ${describeCheck(event.result.check)}${event.result.check.inferred ? ' (inferred)' : ''}: ${redact(event.result.detail)}`);
+        return;
+      case 'step-ended': {
+        const shown = this.shownLines.get(event.step.id) ?? 0;
+        if (shown > LIVE_LINES) {
+          const tail = event.excerpt.tail.slice(-TAIL_LINES);
+          for (const line of tail) w(`  | ${line}`);
+        }
+        const where = `${this.file}:${event.step.line}`;
+        const time = event.durationMs > 0 ? ` (${formatDuration(event.durationMs)})` : '';
+        if (event.status === 'shown') w(`- ${event.step.id} shown, not run: ${event.reason ?? ''}`);
+        else if (event.status === 'passed') w(`PASS ${event.step.id}${time}`);
+        else if (event.status === 'skipped') w(`SKIP ${event.step.id}: ${event.reason ?? ''}`);
+        else if (event.status === 'interrupted') w(`STOP ${event.step.id}: interrupted`);
+        else w(`FAIL ${event.step.id}${time} at ${where}: ${redact(event.reason ?? 'failed')}`);
+        return;
+      }
+      case 'cleanup-started':
+        w(`== cleanup (${event.reason === 'success' ? 'the kata is done' : event.reason === 'failure' ? 'after a failure' : 'after an interruption'})`);
+        return;
+      case 'cleanup-skipped':
+        w(`== cleanup skipped: ${event.reason}`);
+        return;
+      case 'leftovers':
+        w(`FAIL left behind after cleanup: ${event.names.join(', ')}`);
+        return;
+      case 'run-ended':
+        return;
+    }
+  }
+
+  /** The closing lines: counts, time, exit code and where the reports went. */
+  summary(record: RunRecord, reports: readonly string[]): void {
+    const t = tally(record);
+    const parts = [`${t.passed} passed`, `${t.failed} failed`, `${t.skipped} skipped`];
+    if (t.interrupted > 0) parts.push(`${t.interrupted} interrupted`);
+    this.write(`== ${record.status ?? 'ended'}: ${parts.join(', ')} in ${formatDuration(record.durationMs ?? 0)}; exit ${record.exitCode ?? '?'}\n`);
+    for (const report of reports) this.write(`report: ${report}\n`);
+  }
+}

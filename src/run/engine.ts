@@ -1,0 +1,204 @@
+/**
+ * The engine: runs a kata's plan step by step as a careful person would, proves each promise,
+ * and always cleans up. Everything it does is told through typed events (events.ts).
+ */
+import { HostShell } from '../exec/shell-session.js';
+import { HOST, type Kata, type Step } from '../kata/model.js';
+import { objectName, Journal } from './journal.js';
+import type { EngineEvent, EventListener, StepStatus } from './events.js';
+import type { ClusterPort, Shell } from './ports.js';
+import { sleep } from './sleep.js';
+import { StepRunner, type BackgroundHandle } from './step-runner.js';
+
+export interface EngineOptions {
+  readonly kata: Kata;
+  /** Placeholder values given with --set. */
+  readonly values: ReadonlyMap<string, string>;
+  /** The cluster, when the run has one. */
+  readonly cluster?: ClusterPort;
+  /** Go on after a failed step (cleanup runs in any case). */
+  readonly keepGoing?: boolean;
+  /** Skip the cleanup phase on purpose. */
+  readonly keep?: boolean;
+  /** Timeout of a step without its own `timeout`. */
+  readonly stepTimeoutMs?: number;
+  /** How long to wait for a pod placeholder to have a Ready pod. */
+  readonly podTimeoutMs?: number;
+  /** Environment of the host shell. */
+  readonly env: Record<string, string | undefined>;
+  /** Working directory of the host shell (the kata's folder, so its relative paths work). */
+  readonly cwd: string;
+  readonly listener: EventListener;
+}
+
+/** How the run ended. */
+export interface RunOutcome {
+  readonly status: 'passed' | 'failed' | 'interrupted';
+  readonly exitCode: number;
+}
+
+export const DEFAULT_STEP_TIMEOUT_MS = 120_000;
+export const DEFAULT_POD_TIMEOUT_MS = 180_000;
+
+/** Runs one kata once. `interrupt()` stops the main phase (first call) and then the cleanup (second call). */
+export class Engine {
+  private readonly mainAbort = new AbortController();
+  private readonly cleanupAbort = new AbortController();
+  private readonly shells = new Map<string, Shell>();
+  private readonly journal = new Journal();
+  private failed = false;
+
+  constructor(private readonly options: EngineOptions) {}
+
+  /** First call: stop the current step and go to cleanup. Second call: stop the cleanup too. */
+  interrupt(): 'cleanup' | 'skip-cleanup' {
+    if (!this.mainAbort.signal.aborted) {
+      this.mainAbort.abort();
+      return 'cleanup';
+    }
+    this.cleanupAbort.abort();
+    return 'skip-cleanup';
+  }
+
+  async run(): Promise<RunOutcome> {
+    const { kata, cluster, listener } = this.options;
+    const started = Date.now();
+    const emit = (event: EngineEvent): void => listener(event);
+    emit({ type: 'run-started', kata, ...(cluster === undefined ? {} : { target: cluster.target }), at: started });
+
+    const runner = new StepRunner({
+      cluster,
+      values: new Map(this.options.values),
+      shells: this.shells,
+      contexts: kata.contexts,
+      journal: this.journal,
+      stepTimeoutMs: this.options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+      podTimeoutMs: this.options.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS,
+      hostShell: () => this.hostShell(),
+      emit: (event) => {
+        if (event.type === 'step-ended' && event.status === 'failed') this.failed = true;
+        emit(event);
+      },
+    });
+
+    try {
+      await this.mainPhase(kata.steps.filter((s) => s.phase === 'main'), runner);
+    } finally {
+      await this.cleanupPhase(kata.steps.filter((s) => s.phase === 'cleanup'), runner);
+    }
+    const interrupted = this.mainAbort.signal.aborted;
+    const status = interrupted ? 'interrupted' : this.failed ? 'failed' : 'passed';
+    const exitCode = interrupted ? 130 : this.failed ? 1 : 0;
+    emit({ type: 'run-ended', status, exitCode, durationMs: Date.now() - started });
+    return { status, exitCode };
+  }
+
+  private async mainPhase(steps: readonly Step[], runner: StepRunner): Promise<void> {
+    const signal = this.mainAbort.signal;
+    const pendingStops = new Map<string, BackgroundHandle>();
+    const timed: Promise<void>[] = [];
+    const running = new Set<BackgroundHandle>();
+    const finish = async (handle: BackgroundHandle): Promise<void> => {
+      if (!running.delete(handle)) return;
+      await runner.finishBackground(handle);
+    };
+
+    try {
+      for (const step of steps) {
+        if (signal.aborted) break;
+        if (!step.run) {
+          runner.shown(step);
+          continue;
+        }
+        if (step.background) {
+          const handle = await runner.startBackground(step, signal);
+          if (handle === undefined) {
+            if (this.failed && !this.options.keepGoing) break;
+            continue;
+          }
+          running.add(handle);
+          const bound = step.bound ?? { kind: 'for', ms: 10_000 };
+          if (bound.kind === 'for') {
+            timed.push(sleep(bound.ms, signal).then(() => finish(handle)));
+          } else {
+            const index = steps.indexOf(step);
+            const target = steps.findIndex((s) => s.id === bound.step);
+            if (target !== -1 && target < index) {
+              await runner.runStep(steps[target] as Step, signal, step.id);
+              await finish(handle);
+            } else {
+              pendingStops.set(bound.step, handle);
+            }
+          }
+          continue;
+        }
+        const status: StepStatus = await runner.runStep(step, signal);
+        const waiting = pendingStops.get(step.id);
+        if (waiting !== undefined) {
+          pendingStops.delete(step.id);
+          await finish(waiting);
+        }
+        if (status === 'failed' && !this.options.keepGoing) break;
+      }
+    } finally {
+      // Background jobs never outlive the phase that started them.
+      for (const handle of [...running]) await finish(handle);
+      await Promise.all(timed);
+    }
+  }
+
+  private async cleanupPhase(steps: readonly Step[], runner: StepRunner): Promise<void> {
+    const emit = this.options.listener;
+    if (this.options.keep) {
+      emit({ type: 'cleanup-skipped', reason: '--keep: the cleanup phase was skipped on purpose; what the kata created is still there' });
+      await this.closeShells();
+      await this.options.cluster?.close();
+      return;
+    }
+    const reason = this.mainAbort.signal.aborted ? 'interrupted' : this.failed ? 'failure' : 'success';
+    emit({ type: 'cleanup-started', reason });
+    // Shells the kata opened in pods are closed before the cleanup deletes their pods.
+    await this.closeShells((name) => name !== HOST);
+    for (const step of steps) {
+      if (this.cleanupAbort.signal.aborted) break;
+      if (!step.run) {
+        runner.shown(step);
+        continue;
+      }
+      await runner.runStep(step, this.cleanupAbort.signal);
+    }
+    if (this.cleanupAbort.signal.aborted) {
+      emit({ type: 'cleanup-skipped', reason: 'interrupted a second time: the rest of the cleanup was skipped, so what the kata created may still be there' });
+    }
+    await this.closeShells();
+    const cluster = this.options.cluster;
+    if (cluster !== undefined) {
+      const created = this.journal.list();
+      if (created.length > 0 && !this.cleanupAbort.signal.aborted) {
+        const left = await cluster.remaining(created);
+        if (left.length > 0) {
+          this.failed = true;
+          emit({ type: 'leftovers', names: left.map(objectName) });
+        }
+      }
+      await cluster.close();
+    }
+  }
+
+  private hostShell(): Shell {
+    let shell = this.shells.get(HOST);
+    if (shell === undefined || !shell.alive) {
+      shell = new HostShell({ env: { ...this.options.env, ...(this.options.cluster?.env ?? {}) }, cwd: this.options.cwd });
+      this.shells.set(HOST, shell);
+    }
+    return shell;
+  }
+
+  private async closeShells(which: (name: string) => boolean = () => true): Promise<void> {
+    for (const [name, shell] of [...this.shells]) {
+      if (!which(name)) continue;
+      this.shells.delete(name);
+      await shell.close();
+    }
+  }
+}

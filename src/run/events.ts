@@ -1,0 +1,80 @@
+/**
+ * The engine's typed event stream: the only thing the UI, the plain reporter and the JSON/JUnit
+ * writers consume.
+ */
+import type { CheckResult } from '../checks/output-checks.js';
+import type { Kata, Step } from '../kata/model.js';
+
+/** Where the run happens: printed before anything else. */
+export interface Target {
+  readonly cluster: string;
+  readonly context: string;
+  readonly namespace: string;
+}
+
+export type StepStatus = 'passed' | 'failed' | 'skipped' | 'shown' | 'interrupted';
+
+/** The lines of a step's output kept for reports: the first and the last ones. */
+export interface Excerpt {
+  readonly head: readonly string[];
+  readonly tail: readonly string[];
+  /** Lines between head and tail that were not kept. */
+  readonly omitted: number;
+}
+
+export type EngineEvent =
+  | { readonly type: 'run-started'; readonly kata: Kata; readonly target?: Target; readonly at: number }
+  | { readonly type: 'step-started'; readonly step: Step; readonly attempt: number; readonly commands: readonly string[]; readonly rerunFor?: string }
+  | { readonly type: 'progress'; readonly step: Step; readonly message: string }
+  | { readonly type: 'output'; readonly step: Step; readonly line: string }
+  | { readonly type: 'background-started'; readonly step: Step }
+  | { readonly type: 'check'; readonly step: Step; readonly result: CheckResult }
+  | {
+      readonly type: 'step-ended';
+      readonly step: Step;
+      readonly status: StepStatus;
+      readonly durationMs: number;
+      readonly attempts: number;
+      readonly exitCode?: number;
+      /** Why it failed or was skipped, in words. */
+      readonly reason?: string;
+      readonly excerpt: Excerpt;
+    }
+  | { readonly type: 'cleanup-started'; readonly reason: 'success' | 'failure' | 'interrupted' }
+  | { readonly type: 'cleanup-skipped'; readonly reason: string }
+  | { readonly type: 'leftovers'; readonly names: readonly string[] }
+  | { readonly type: 'run-ended'; readonly status: 'passed' | 'failed' | 'interrupted'; readonly exitCode: number; readonly durationMs: number };
+
+/** Something that consumes engine events. */
+export type EventListener = (event: EngineEvent) => void;
+
+/** Keeps the first and last lines of a stream, whatever its size. */
+export class ExcerptBuffer {
+  private readonly head: string[] = [];
+  private tail: string[] = [];
+  private omitted = 0;
+
+  constructor(
+    private readonly headSize = 20,
+    private readonly tailSize = 80,
+    private readonly maxLine = 500,
+  ) {}
+
+  push(line: string): void {
+    const clipped = line.length > this.maxLine ? `${line.slice(0, this.maxLine)}...` : line;
+    if (this.head.length < this.headSize) {
+      this.head.push(clipped);
+      return;
+    }
+    this.tail.push(clipped);
+    if (this.tail.length > this.tailSize * 2) {
+      this.omitted += this.tail.length - this.tailSize;
+      this.tail = this.tail.slice(-this.tailSize);
+    }
+  }
+
+  excerpt(): Excerpt {
+    const extra = Math.max(0, this.tail.length - this.tailSize);
+    return { head: [...this.head], tail: this.tail.slice(extra), omitted: this.omitted + extra };
+  }
+}

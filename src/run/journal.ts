@@ -1,0 +1,31 @@
+/**
+ * What the kata created, as kubectl reported it on the host: `deployment.apps/nginx created`,
+ * `service/nginx exposed`. After cleanup the cluster is asked whether each is gone.
+ */
+import type { CreatedObject } from './ports.js';
+
+const CREATED = /^([a-z0-9.-]+)\/([a-z0-9][a-z0-9.-]*) (created|exposed)\b/;
+
+/** Records objects from the output lines of a host command. */
+export class Journal {
+  private readonly objects = new Map<string, CreatedObject>();
+
+  /** Reads one output line of `command`. */
+  record(line: string, command: string): void {
+    const match = CREATED.exec(line.trim());
+    if (match === null) return;
+    const namespace = /(?:^|\s)(?:-n|--namespace)[ =]([a-z0-9-]+)/.exec(command)?.[1];
+    const object: CreatedObject = { resource: match[1] as string, name: match[2] as string, ...(namespace === undefined ? {} : { namespace }) };
+    this.objects.set(`${object.namespace ?? ''}/${object.resource}/${object.name}`, object);
+  }
+
+  /** Everything recorded, in order. */
+  list(): CreatedObject[] {
+    return [...this.objects.values()];
+  }
+}
+
+/** `deployment.apps/nginx` (with `-n ns` when it had one). */
+export function objectName(o: CreatedObject): string {
+  return `${o.resource}/${o.name}${o.namespace === undefined ? '' : ` -n ${o.namespace}`}`;
+}

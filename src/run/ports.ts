@@ -1,0 +1,44 @@
+/**
+ * What the engine needs from the outside world, as interfaces: a shell to run commands in and a
+ * cluster to resolve pods and verify promises. src/exec and src/k8s implement them; tests can
+ * pass real host shells and a cluster-less run.
+ */
+import type { ShellOpener } from '../kata/model.js';
+import type { BackgroundJob, CommandResult, RunOptions } from '../exec/shell-session.js';
+import type { Target } from './events.js';
+
+/** A long-lived shell: the host's, or one the kata opened in a pod. */
+export interface Shell {
+  run(command: string, options: RunOptions): Promise<CommandResult>;
+  startBackground(command: string, onLine: (line: string) => void): Promise<BackgroundJob>;
+  close(): Promise<void>;
+  readonly alive: boolean;
+}
+
+/** An object the kata created, as kubectl reported it (`deployment.apps/nginx created`). */
+export interface CreatedObject {
+  /** `deployment.apps`, `service`, `pod`, ... as kubectl printed it. */
+  readonly resource: string;
+  readonly name: string;
+  /** Namespace given with -n on the command, if any; else the run's namespace. */
+  readonly namespace?: string;
+}
+
+/** The cluster side of a run. */
+export interface ClusterPort {
+  readonly target: Target;
+  /** Environment for every command (KUBECONFIG pointing at the run's private kubeconfig). */
+  readonly env: Record<string, string>;
+  /** Waits (by watching) for a Ready pod with label app=`app`, reporting progress; returns its name. */
+  resolvePod(app: string, timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<string>;
+  /** Opens a long-lived shell in a pod (exec), in an ephemeral container (debug) or a new pod (run). */
+  openShell(opener: ShellOpener, target: string, signal: AbortSignal): Promise<Shell>;
+  /** Reads the pod through the API: does it have an ephemeral container with this image? */
+  ephemeralContainer(pod: string, image: string): Promise<{ readonly found: boolean; readonly detail: string }>;
+  /** True when the pod runs a mesh sidecar (an `istio-proxy` container or a native sidecar of that name). */
+  hasMesh(pod: string): Promise<boolean>;
+  /** Which of these objects still exist. */
+  remaining(objects: readonly CreatedObject[]): Promise<CreatedObject[]>;
+  /** Releases what the run set up (private kubeconfig, a namespace it created). */
+  close(): Promise<void>;
+}

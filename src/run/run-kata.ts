@@ -1,0 +1,111 @@
+/**
+ * `kata run`: loads the kata, connects to the cluster when the kata needs one, runs the engine
+ * with the reporters attached, handles SIGINT/SIGTERM (cleanup first, skip it on the second),
+ * and writes the reports.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { runsKubectl } from '../kata/commands.js';
+import type { Kata } from '../kata/model.js';
+import { loadKata } from '../kata/parse.js';
+import { junitReport } from '../report/junit.js';
+import { PlainReporter } from '../report/plain.js';
+import { jsonReport, RunRecorder } from '../report/run-record.js';
+import { UsageError } from '../errors.js';
+import { Engine } from './engine.js';
+import type { EngineEvent } from './events.js';
+import { parseSetValues } from './placeholders.js';
+import type { ClusterPort } from './ports.js';
+
+export interface RunKataOptions {
+  readonly file: string;
+  readonly set: readonly string[];
+  readonly reports: readonly string[];
+  readonly keep: boolean;
+  readonly keepGoing: boolean;
+  readonly stepTimeoutMs?: number;
+  readonly namespace?: string;
+  readonly context?: string;
+  /** Where progress and results go (stdout for the plain reporter). */
+  readonly write: (text: string) => void;
+  /** Connects to the cluster; injected so that the Kubernetes client is only loaded when needed. */
+  readonly connect?: (kata: Kata) => Promise<ClusterPort>;
+}
+
+interface Report {
+  readonly kind: 'junit' | 'json';
+  readonly path: string;
+}
+
+/** True when a kata talks to a cluster (kubectl, pod shells, API checks, pod placeholders). */
+export function needsCluster(kata: Kata): boolean {
+  return kata.steps.some(
+    (s) =>
+      s.run &&
+      (s.commands.some((c) => runsKubectl(c.text)) ||
+        s.opens !== undefined ||
+        s.placeholders.some((p) => p.podOfApp !== undefined) ||
+        s.checks.some((c) => c.kind === 'ephemeral-container') ||
+        s.needs.includes('mesh')),
+  );
+}
+
+/** Runs a kata headless and returns the exit code. */
+export async function runKata(options: RunKataOptions): Promise<number> {
+  const reports = options.reports.map(parseReport);
+  const values = parseSetValues(options.set);
+  if (typeof values === 'string') throw new UsageError(values);
+  const kata = loadKata(options.file);
+  const cluster = needsCluster(kata) && options.connect !== undefined ? await options.connect(kata) : undefined;
+
+  const recorder = new RunRecorder();
+  const plain = new PlainReporter(options.write);
+  const engine = new Engine({
+    kata,
+    values,
+    ...(cluster === undefined ? {} : { cluster }),
+    keep: options.keep,
+    keepGoing: options.keepGoing,
+    ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }),
+    env: { ...process.env },
+    cwd: dirname(resolve(options.file)),
+    listener: (event: EngineEvent) => {
+      recorder.on(event);
+      plain.on(event);
+    },
+  });
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const what = engine.interrupt();
+    options.write(
+      what === 'cleanup'
+        ? `\n== ${signal}: stopping the current step and running the cleanup (${signal === 'SIGINT' ? 'Ctrl-C' : 'send it'} again to skip the cleanup)\n`
+        : `\n== ${signal} again: skipping the rest of the cleanup\n`,
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let outcome;
+  try {
+    outcome = await engine.run();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  const written: string[] = [];
+  for (const report of reports) {
+    mkdirSync(dirname(resolve(report.path)), { recursive: true });
+    const content = report.kind === 'junit' ? junitReport(recorder.record) : `${JSON.stringify(jsonReport(recorder.record), null, 2)}\n`;
+    writeFileSync(report.path, content);
+    written.push(`${report.kind} ${report.path}`);
+  }
+  plain.summary(recorder.record, written);
+  return outcome.exitCode;
+}
+
+function parseReport(spec: string): Report {
+  const match = /^(junit|json)=(.+)$/.exec(spec);
+  if (match === null) throw new UsageError(`--report "${spec}" is not KIND=PATH`, 'Write e.g. --report junit=out/kata.xml or --report json=out/kata.json.');
+  return { kind: match[1] as 'junit' | 'json', path: match[2] as string };
+}

@@ -1,0 +1,277 @@
+/**
+ * Runs one step: fills its placeholders, finds (or opens) its shell, runs its commands, judges
+ * its checks, retries when the kata says so. Background steps are started and finished here too.
+ */
+import { OutputChecks, type CheckResult } from '../checks/output-checks.js';
+import type { BackgroundJob } from '../exec/shell-session.js';
+import { describeCheck, formatDuration } from '../kata/describe.js';
+import { HOST, type ContextInfo, type Step } from '../kata/model.js';
+import type { EngineEvent, StepStatus } from './events.js';
+import { ExcerptBuffer } from './events.js';
+import type { Journal } from './journal.js';
+import { fillPlaceholders, invalidValue } from './placeholders.js';
+import type { ClusterPort, Shell } from './ports.js';
+import { sleep } from './sleep.js';
+
+export interface StepRunnerOptions {
+  readonly cluster: ClusterPort | undefined;
+  /** Placeholder values: given with --set, and those resolved so far. */
+  readonly values: Map<string, string>;
+  readonly shells: Map<string, Shell>;
+  /** The shells the kata opens, with how to open them. */
+  readonly contexts: readonly ContextInfo[];
+  readonly journal: Journal;
+  readonly stepTimeoutMs: number;
+  readonly podTimeoutMs: number;
+  readonly hostShell: () => Shell;
+  readonly emit: (event: EngineEvent) => void;
+}
+
+/** A background step that is running. */
+export interface BackgroundHandle {
+  readonly step: Step;
+  readonly job: BackgroundJob;
+  readonly checks: OutputChecks;
+  readonly excerpt: ExcerptBuffer;
+  readonly started: number;
+}
+
+/** Retries wait this long between attempts: a poll interval of the product, not a test sleep. */
+const RETRY_PAUSE_MS = 1000;
+
+type Prepared = { ok: true; shell: Shell; commands: string[] } | { ok: false; status: StepStatus; reason: string };
+
+export class StepRunner {
+  constructor(private readonly o: StepRunnerOptions) {}
+
+  /** A block that is shown, not run. */
+  shown(step: Step): void {
+    this.o.emit({ type: 'step-ended', step, status: 'shown', durationMs: 0, attempts: 0, reason: step.shownReason ?? 'shown', excerpt: { head: [], tail: [], omitted: 0 } });
+  }
+
+  /** Runs a foreground step (with its retries) and reports it. `rerunFor` marks a re-run for a background step. */
+  async runStep(step: Step, signal: AbortSignal, rerunFor?: string): Promise<StepStatus> {
+    const started = Date.now();
+    const deadline = step.retryMs === undefined ? started : started + step.retryMs;
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      const outcome = await this.attempt(step, signal, attempt, rerunFor);
+      const retry = outcome.status === 'failed' && outcome.retryable && Date.now() + RETRY_PAUSE_MS < deadline && !signal.aborted;
+      if (!retry) {
+        for (const result of outcome.results) this.o.emit({ type: 'check', step, result });
+        this.o.emit({
+          type: 'step-ended',
+          step,
+          status: outcome.status,
+          durationMs: Date.now() - started,
+          attempts: attempt,
+          ...(outcome.exitCode === undefined ? {} : { exitCode: outcome.exitCode }),
+          ...(outcome.reason === undefined ? {} : { reason: attempt > 1 && outcome.status === 'failed' ? `${outcome.reason} (after ${attempt} attempts in ${formatDuration(Date.now() - started)})` : outcome.reason }),
+          excerpt: outcome.excerpt.excerpt(),
+        });
+        return outcome.status;
+      }
+      this.o.emit({ type: 'progress', step, message: `attempt ${attempt} failed (${outcome.reason ?? 'checks failed'}); retrying for up to ${formatDuration(deadline - Date.now())}` });
+      await sleep(RETRY_PAUSE_MS, signal);
+    }
+  }
+
+  private async attempt(
+    step: Step,
+    signal: AbortSignal,
+    attempt: number,
+    rerunFor: string | undefined,
+  ): Promise<{ status: StepStatus; retryable: boolean; reason?: string; exitCode?: number | undefined; results: CheckResult[]; excerpt: ExcerptBuffer }> {
+    const excerpt = new ExcerptBuffer();
+    const prepared = await this.prepare(step, signal);
+    const startedEvent = (commands: readonly string[]): void =>
+      this.o.emit({ type: 'step-started', step, attempt, commands, ...(rerunFor === undefined ? {} : { rerunFor }) });
+    if (!prepared.ok) {
+      startedEvent(step.commands.map((c) => c.text));
+      return { status: prepared.status, retryable: false, reason: prepared.reason, results: [], excerpt };
+    }
+    startedEvent(prepared.commands);
+    if (step.opens !== undefined) return this.openShell(step, prepared.commands, signal, excerpt);
+
+    const checks = new OutputChecks(step.checks);
+    const explicitExit = step.checks.some((c) => c.kind === 'exit');
+    let exitCode: number | undefined;
+    for (const [i, command] of prepared.commands.entries()) {
+      if (step.context !== HOST && /^(exit|logout)(\s+\d+)?$/.test(command.trim())) {
+        // Leaving a shell the kata opened: close our session to it.
+        this.o.shells.delete(step.context);
+        await prepared.shell.close();
+        exitCode = 0;
+        continue;
+      }
+      const result = await prepared.shell.run(command, {
+        timeoutMs: step.timeoutMs ?? this.o.stepTimeoutMs,
+        signal,
+        onLine: (line) => {
+          excerpt.push(line);
+          checks.feed(line);
+          if (step.context === HOST) this.o.journal.record(line, step.commands[i]?.text ?? command);
+          this.o.emit({ type: 'output', step, line });
+        },
+      });
+      exitCode = result.exitCode;
+      if (result.interrupted) return { status: 'interrupted', retryable: false, reason: 'interrupted', results: [], excerpt };
+      if (result.sessionLost) {
+        this.o.shells.delete(step.context);
+        return { status: 'failed', retryable: false, reason: `the shell "${step.context}" ended while \`${command}\` ran; its state (directory, variables) is lost`, results: [], excerpt };
+      }
+      if (result.timedOut) {
+        return { status: 'failed', retryable: true, reason: `\`${command}\` did not finish within ${formatDuration(step.timeoutMs ?? this.o.stepTimeoutMs)} and was stopped (give the step more time with <!-- kata: timeout 5m -->)`, results: [], excerpt };
+      }
+      if (exitCode !== 0 && !explicitExit) {
+        return { status: 'failed', retryable: true, reason: `\`${command}\` exited with status ${exitCode}`, exitCode, results: checks.finish(exitCode), excerpt };
+      }
+    }
+    const results = [...checks.finish(exitCode), ...(await this.apiChecks(step))];
+    const failed = results.filter((r) => !r.passed);
+    return {
+      status: failed.length === 0 ? 'passed' : 'failed',
+      retryable: true,
+      ...(failed.length === 0 ? {} : { reason: failed.map((r) => `expected ${r.expected}: ${r.detail}`).join('; ') }),
+      ...(exitCode === undefined ? {} : { exitCode }),
+      results,
+      excerpt,
+    };
+  }
+
+  /** Starts a background step; undefined when it could not start (already reported as failed or skipped). */
+  async startBackground(step: Step, signal: AbortSignal): Promise<BackgroundHandle | undefined> {
+    const started = Date.now();
+    const excerpt = new ExcerptBuffer();
+    const prepared = await this.prepare(step, signal);
+    this.o.emit({ type: 'step-started', step, attempt: 1, commands: prepared.ok ? prepared.commands : step.commands.map((c) => c.text) });
+    if (!prepared.ok) {
+      this.o.emit({ type: 'step-ended', step, status: prepared.status, durationMs: Date.now() - started, attempts: 1, reason: prepared.reason, excerpt: excerpt.excerpt() });
+      return undefined;
+    }
+    const checks = new OutputChecks(step.checks);
+    const command = prepared.commands.join('\n');
+    try {
+      const job = await prepared.shell.startBackground(command, (line) => {
+        excerpt.push(line);
+        checks.feed(line);
+        this.o.emit({ type: 'output', step, line });
+      });
+      this.o.emit({ type: 'background-started', step });
+      return { step, job, checks, excerpt, started };
+    } catch (error) {
+      this.o.emit({ type: 'step-ended', step, status: 'failed', durationMs: Date.now() - started, attempts: 1, reason: `could not start in the background: ${(error as Error).message}`, excerpt: excerpt.excerpt() });
+      return undefined;
+    }
+  }
+
+  /** Stops a background step with SIGINT (so it flushes what it captured) and judges its checks. */
+  async finishBackground(handle: BackgroundHandle): Promise<void> {
+    const { step } = handle;
+    const exitCode = await handle.job.stop();
+    const results = [...handle.checks.finish(exitCode), ...(await this.apiChecks(step))];
+    for (const result of results) this.o.emit({ type: 'check', step, result });
+    const failed = results.filter((r) => !r.passed);
+    this.o.emit({
+      type: 'step-ended',
+      step,
+      status: failed.length === 0 ? 'passed' : 'failed',
+      durationMs: Date.now() - handle.started,
+      attempts: 1,
+      ...(exitCode === undefined ? {} : { exitCode }),
+      ...(failed.length === 0 ? {} : { reason: failed.map((r) => `expected ${r.expected}: ${r.detail}`).join('; ') }),
+      excerpt: handle.excerpt.excerpt(),
+    });
+  }
+
+  /** Placeholders, requirements and the shell: everything a step needs before its first command. */
+  private async prepare(step: Step, signal: AbortSignal): Promise<Prepared> {
+    for (const placeholder of step.placeholders) {
+      if (this.o.values.has(placeholder.name)) continue;
+      if (placeholder.podOfApp === undefined || this.o.cluster === undefined) {
+        return { ok: false, status: 'failed', reason: `<${placeholder.name}> has no value; give it with --set "${placeholder.name}=VALUE"` };
+      }
+      try {
+        const pod = await this.o.cluster.resolvePod(placeholder.podOfApp, this.o.podTimeoutMs, (message) => this.o.emit({ type: 'progress', step, message }), signal);
+        const problem = invalidValue(pod);
+        if (problem !== undefined) return { ok: false, status: 'failed', reason: `the pod found for <${placeholder.name}> cannot be used because ${problem}` };
+        this.o.values.set(placeholder.name, pod);
+      } catch (error) {
+        if (signal.aborted) return { ok: false, status: 'interrupted', reason: 'interrupted' };
+        return { ok: false, status: 'failed', reason: `<${placeholder.name}>: ${(error as Error).message}; or give it with --set "${placeholder.name}=POD"` };
+      }
+    }
+    if (step.needs.includes('mesh')) {
+      const skip = await this.meshMissing(step);
+      if (skip !== undefined) return { ok: false, status: 'skipped', reason: skip };
+    }
+    const commands = step.commands.map((c) => fillPlaceholders(c.text, this.o.values));
+    if (step.opens !== undefined) return { ok: true, shell: this.o.hostShell(), commands };
+    const shell = step.context === HOST ? this.o.hostShell() : this.o.shells.get(step.context);
+    if (shell === undefined || !shell.alive) {
+      return { ok: false, status: 'failed', reason: `the shell "${step.context}" is not open (the step that opens it did not run or failed)` };
+    }
+    return { ok: true, shell, commands };
+  }
+
+  private async openShell(step: Step, commands: string[], signal: AbortSignal, excerpt: ExcerptBuffer) {
+    const name = step.opens as string;
+    const context = step.opens === undefined ? undefined : name;
+    const cluster = this.o.cluster;
+    const opener = step.commands.length > 0 ? commands[commands.length - 1] : undefined;
+    if (cluster === undefined) {
+      return { status: 'failed' as const, retryable: false, reason: `\`${opener ?? ''}\` opens a shell in a pod, which needs a cluster (run with a kubeconfig, or \`--lab\`)`, results: [], excerpt };
+    }
+    const info = this.o.contexts.find((c) => c.name === name)?.opener;
+    if (info === undefined || context === undefined) {
+      return { status: 'failed' as const, retryable: false, reason: 'this step opens no shell', results: [], excerpt };
+    }
+    try {
+      const target = fillPlaceholders(info.target, this.o.values);
+      const shell = await cluster.openShell(info, target, signal);
+      this.o.shells.set(context, shell);
+      this.o.values.set(`context:${context}`, target);
+      this.o.emit({ type: 'output', step, line: `(shell "${context}" is open: later steps of the kata run in it)` });
+      return { status: 'passed' as const, retryable: false, results: [], excerpt };
+    } catch (error) {
+      return { status: signal.aborted ? ('interrupted' as const) : ('failed' as const), retryable: true, reason: `could not open the shell "${context}": ${(error as Error).message}`, results: [], excerpt };
+    }
+  }
+
+  /** Checks that read the cluster instead of the output. */
+  private async apiChecks(step: Step): Promise<CheckResult[]> {
+    const results: CheckResult[] = [];
+    for (const check of step.checks) {
+      if (check.kind !== 'ephemeral-container') continue;
+      const pod = fillPlaceholders(check.pod, this.o.values);
+      if (this.o.cluster === undefined) {
+        results.push({ check, passed: false, expected: describeCheck(check), detail: 'no cluster to read the pod from' });
+        continue;
+      }
+      try {
+        const found = await this.o.cluster.ephemeralContainer(pod, check.image);
+        results.push({ check, passed: found.found, expected: describeCheck(check), detail: found.detail });
+      } catch (error) {
+        results.push({ check, passed: false, expected: describeCheck(check), detail: `could not read pod ${pod}: ${(error as Error).message}` });
+      }
+    }
+    return results;
+  }
+
+  /** Why a `needs mesh` step is skipped, or undefined when the mesh is there. */
+  private async meshMissing(step: Step): Promise<string | undefined> {
+    const cluster = this.o.cluster;
+    if (cluster === undefined) return 'needs a service mesh, and this run has no cluster';
+    const pod = this.podOf(step);
+    if (pod === undefined) return 'needs a service mesh, but the step names no pod to look for a sidecar in';
+    return (await cluster.hasMesh(pod)) ? undefined : `needs a service mesh: pod ${pod} has no istio-proxy sidecar`;
+  }
+
+  /** The pod a step is about: its shell's pod, else its first pod placeholder. */
+  private podOf(step: Step): string | undefined {
+    const placeholder = step.placeholders.find((p) => p.podOfApp !== undefined);
+    if (placeholder !== undefined) return this.o.values.get(placeholder.name);
+    return this.o.values.get(`context:${step.context}`);
+  }
+}

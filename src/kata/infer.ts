@@ -316,8 +316,13 @@ function assignBounds(steps: MutableStep[], stepBlock: readonly number[], blocks
       const target = steps.findIndex((s) => s.id === explicit.step);
       const next = nextRunStep(steps, i);
       if (target === -1) throw new KataError(`\`background while ${explicit.step}\` names no step`, { file, line: explicit.line, hint: `Known step ids: ${steps.filter((s) => s.run).map((s) => s.id).join(', ')}.` });
-      if (target === i || (target > i && target !== next)) {
-        throw new KataError(`\`background while ${explicit.step}\` must name an earlier step (it is run again) or the step right after this one`, { file, line: explicit.line, hint: 'Point it at the step whose traffic this background job should see.' });
+      // A later step is fine when only other background steps stand between (start a server, a capture, then the request).
+      const between = target > i ? steps.slice(i + 1, target).filter((s) => s.run) : [];
+      if (target === i || (target > i && (target !== next && !between.every((s) => s.background)))) {
+        throw new KataError(`\`background while ${explicit.step}\` must name an earlier step (it is run again) or the next step that is not itself in the background`, { file, line: explicit.line, hint: 'Point it at the step whose traffic this background job should see.' });
+      }
+      if (target > i && steps[target]?.phase !== step.phase) {
+        throw new KataError(`\`background while ${explicit.step}\` names a step of the other phase`, { file, line: explicit.line, hint: 'A background step and the step it waits for must both be in the main phase or both in the cleanup.' });
       }
       if (!steps[target]?.run) throw new KataError(`\`background while ${explicit.step}\` names a step that is not run`, { file, line: explicit.line, hint: 'Point it at a step that runs.' });
       step.bound = { kind: 'while', step: explicit.step, inferred: false };

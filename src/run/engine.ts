@@ -95,8 +95,9 @@ export class Engine {
 
   private async mainPhase(steps: readonly Step[], runner: StepRunner): Promise<void> {
     const signal = this.mainAbort.signal;
-    const pendingStops = new Map<string, BackgroundHandle>();
+    const pendingStops = new Map<string, BackgroundHandle[]>();
     const timed: Promise<void>[] = [];
+    const phaseOver = new AbortController();
     const running = new Set<BackgroundHandle>();
     const finish = async (handle: BackgroundHandle): Promise<void> => {
       if (!running.delete(handle)) return;
@@ -119,7 +120,7 @@ export class Engine {
           running.add(handle);
           const bound = step.bound ?? { kind: 'for', ms: 10_000 };
           if (bound.kind === 'for') {
-            timed.push(sleep(bound.ms, signal).then(() => finish(handle)));
+            timed.push(sleep(bound.ms, AbortSignal.any([signal, phaseOver.signal])).then(() => finish(handle)));
           } else {
             const index = steps.indexOf(step);
             const target = steps.findIndex((s) => s.id === bound.step);
@@ -127,21 +128,19 @@ export class Engine {
               await runner.runStep(steps[target] as Step, signal, step.id);
               await finish(handle);
             } else {
-              pendingStops.set(bound.step, handle);
+              pendingStops.set(bound.step, [...(pendingStops.get(bound.step) ?? []), handle]);
             }
           }
           continue;
         }
         const status: StepStatus = await runner.runStep(step, signal);
-        const waiting = pendingStops.get(step.id);
-        if (waiting !== undefined) {
-          pendingStops.delete(step.id);
-          await finish(waiting);
-        }
+        for (const waiting of pendingStops.get(step.id) ?? []) await finish(waiting);
+        pendingStops.delete(step.id);
         if (status === 'failed' && !this.options.keepGoing) break;
       }
     } finally {
       // Background jobs never outlive the phase that started them.
+      phaseOver.abort();
       for (const handle of [...running]) await finish(handle);
       await Promise.all(timed);
     }

@@ -34,10 +34,18 @@ export interface BackgroundHandle {
   readonly checks: OutputChecks;
   readonly excerpt: ExcerptBuffer;
   readonly started: number;
+  /** When it last printed a line. */
+  lastOutput: number;
 }
 
 /** Retries wait this long between attempts: a poll interval of the product, not a test sleep. */
 const RETRY_PAUSE_MS = 1000;
+/** Longest wait for a background job's first line before the next step starts. */
+const BACKGROUND_READY_MS = 2000;
+/** Before stopping a background job whose output is checked: wait for this much quiet... */
+const SETTLE_QUIET_MS = 1100;
+/** ...but no longer than this. */
+const SETTLE_MAX_MS = 4000;
 
 type Prepared = { ok: true; shell: Shell; commands: string[] } | { ok: false; status: StepStatus; reason: string };
 
@@ -152,14 +160,24 @@ export class StepRunner {
     }
     const checks = new OutputChecks(step.checks);
     const command = prepared.commands.join('\n');
+    let firstLine: () => void = () => {};
+    const spoke = new Promise<void>((resolve) => (firstLine = resolve));
+    const handle = { step, checks, excerpt, started, lastOutput: started };
     try {
       const job = await prepared.shell.startBackground(command, (line) => {
+        firstLine();
+        handle.lastOutput = Date.now();
         excerpt.push(line);
         checks.feed(line);
         this.o.emit({ type: 'output', step, line });
       });
+      // Servers and captures say when they are ready ("listening on lo", "Serving HTTP on ...");
+      // the next step starts after that first line, or after a short grace for silent jobs.
+      const grace = new AbortController();
+      await Promise.race([spoke, sleep(BACKGROUND_READY_MS, AbortSignal.any([signal, grace.signal]))]);
+      grace.abort();
       this.o.emit({ type: 'background-started', step });
-      return { step, job, checks, excerpt, started };
+      return Object.assign(handle, { job });
     } catch (error) {
       this.o.emit({ type: 'step-ended', step, status: 'failed', durationMs: Date.now() - started, attempts: 1, reason: `could not start in the background: ${(error as Error).message}`, excerpt: excerpt.excerpt() });
       return undefined;
@@ -169,6 +187,12 @@ export class StepRunner {
   /** Stops a background step with SIGINT (so it flushes what it captured) and judges its checks. */
   async finishBackground(handle: BackgroundHandle): Promise<void> {
     const { step } = handle;
+    if (step.checks.length > 0) {
+      // tcpdump hands packets over in blocks (up to a second late) and drops what it holds when
+      // interrupted: let the output settle before stopping a job whose output is checked.
+      const deadline = Date.now() + SETTLE_MAX_MS;
+      while (Date.now() - handle.lastOutput < SETTLE_QUIET_MS && Date.now() < deadline && !handle.job.exited) await sleep(50, new AbortController().signal);
+    }
     const exitCode = await handle.job.stop();
     const results = [...handle.checks.finish(exitCode), ...(await this.apiChecks(step))];
     for (const result of results) this.o.emit({ type: 'check', step, result });

@@ -1,0 +1,136 @@
+import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, kataCli, ROOT } from '../helpers/cli.js';
+
+const out = mkdtempSync(join(tmpdir(), 'kata-run-'));
+const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+
+/** PIDs of processes whose command line contains `token`. */
+function processesWith(token: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(token);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+const haveTcpdump = (() => {
+  try {
+    execFileSync('tcpdump', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const isRoot = process.getuid?.() === 0;
+
+describe('kata run (built CLI, headless)', () => {
+  it('runs the first-steps kata on a fresh clone and writes JUnit and JSON reports', async () => {
+    const junit = join(out, 'first.xml');
+    const json = join(out, 'first.json');
+    const result = await kataCli(['run', 'katas/first-steps.md', '--yes', '--report', `junit=${junit}`, '--report', `json=${json}`], { env });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toContain('target: this machine only');
+    expect(result.stdout).toContain('== passed: 5 passed, 0 failed, 0 skipped');
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain('<testsuite name="First steps with kata-runner" tests="4" failures="0"');
+    expect(xml).toContain('<testsuite name="First steps with kata-runner (cleanup)" tests="1"');
+    expect(xml).toMatch(/name="fetch: curl -sS [^"]*" file="katas\/first-steps.md" line="45"/);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { status: string; exitCode: number; steps: { id: string; status: string; checks: { passed: boolean }[] }[] };
+    expect(report).toMatchObject({ status: 'passed', exitCode: 0 });
+    expect(report.steps.map((s) => `${s.id}:${s.status}`)).toEqual(['workspace:passed', 'page:passed', 'server:passed', 'fetch:passed', 'remove-workdir:passed']);
+  });
+
+  it('exits 1 on a failed check and puts file:line, expected and seen into the JUnit failure', async () => {
+    const junit = join(out, 'failing.xml');
+    const result = await kataCli(['run', 'test/fixtures/katas/failing.md', '--yes', '--report', `junit=${junit}`], { env });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('FAIL wrong (');
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain('<failure message="test/fixtures/katas/failing.md:10: expected output contains &quot;two&quot;: not found in the output">three</failure>');
+    expect(xml).toContain('tests="1" failures="0"'); // the cleanup suite passed
+  });
+
+  it('rejects bad --set values and reports before touching anything', async () => {
+    const result = await kataCli(['run', 'katas/first-steps.md', '--yes', '--set', 'web POD=$(rm -rf ~)'], { env });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('is not a Kubernetes name');
+    expect((await kataCli(['run', 'katas/first-steps.md', '--report', 'xml=x'], { env })).exitCode).toBe(2);
+    expect((await kataCli(['run', 'katas/first-steps.md', '--timeout', 'soon'], { env })).exitCode).toBe(2);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('on %s runs the cleanup, exits 130 and leaves no process behind', async (signal) => {
+    const child = execa('node', [CLI, 'run', 'test/fixtures/katas/interrupt.md', '--yes'], { cwd: ROOT, env, reject: false, all: true });
+    let seen = '';
+    let sent = false;
+    child.all?.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (!sent && seen.includes('| started-long')) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    const result = await child;
+    expect(result.exitCode, result.all).toBe(130);
+    expect(result.all).toContain(`== ${signal}: stopping the current step and running the cleanup`);
+    expect(result.all).toContain('| cleanup-finished');
+    expect(processesWith('KATA_INTERRUPT_TOKEN')).toEqual([]);
+  });
+
+  it('skips the rest of the cleanup on a second Ctrl-C, and says so', async () => {
+    const child = execa('node', [CLI, 'run', 'test/fixtures/katas/interrupt.md', '--yes'], { cwd: ROOT, env, reject: false, all: true });
+    let seen = '';
+    let sent = 0;
+    child.all?.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (sent === 0 && seen.includes('| started-long')) (sent = 1), child.kill('SIGINT');
+      if (sent === 1 && seen.includes('| cleanup-ran')) (sent = 2), child.kill('SIGINT');
+    });
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    expect(result.all).toContain('== SIGINT again: skipping the rest of the cleanup');
+    expect(result.all).toContain('== cleanup skipped: interrupted a second time');
+    expect(result.all).not.toContain('| cleanup-finished');
+    expect(processesWith('KATA_INTERRUPT_TOKEN')).toEqual([]);
+  });
+
+  it('keeps its memory bounded while a step prints 100 MB', async () => {
+    const child = execa('node', [CLI, 'run', 'test/fixtures/katas/flood.md', '--yes'], { cwd: ROOT, env, reject: false, all: true });
+    let peakKb = 0;
+    const poll = setInterval(() => {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      } catch {
+        // exited
+      }
+    }, 50);
+    const result = await child;
+    clearInterval(poll);
+    expect(result.exitCode, result.all.slice(-2000)).toBe(0);
+    expect(result.all).toContain('ok   output contains "last-line"');
+    expect(peakKb).toBeGreaterThan(0);
+    expect(peakKb / 1024).toBeLessThan(150);
+  });
+
+  it.skipIf(!haveTcpdump || !isRoot)('captures HTTP on lo with tcpdump and checks the decoded payload (needs root and tcpdump: apt-get install -y tcpdump)', async () => {
+    const json = join(out, 'capture.json');
+    const result = await kataCli(['run', 'test/fixtures/katas/capture.md', '--yes', '--report', `json=${json}`], { env });
+    expect(result.exitCode, result.all).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { steps: { id: string; checks: { description: string; passed: boolean; detail: string }[] }[] };
+    const capture = report.steps.find((s) => s.id === 'capture');
+    expect(capture?.checks.map((c) => [c.description, c.passed])).toEqual([
+      ['captured packet payload contains "Captured in plain text"', true],
+      ['captured packet payload does not contain "Not in the page"', true],
+    ]);
+  });
+});

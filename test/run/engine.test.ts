@@ -1,0 +1,150 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadKata } from '../../src/kata/parse.js';
+import { Engine } from '../../src/run/engine.js';
+import type { EngineEvent } from '../../src/run/events.js';
+import { ROOT } from '../helpers/cli.js';
+import { kata } from '../helpers/kata.js';
+import type { Kata } from '../../src/kata/model.js';
+
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'katas');
+
+async function runKata(k: Kata, options: { keepGoing?: boolean; keep?: boolean; values?: Map<string, string>; onEvent?: (e: EngineEvent, engine: Engine) => void } = {}) {
+  const events: EngineEvent[] = [];
+  let engine: Engine;
+  engine = new Engine({
+    kata: k,
+    values: options.values ?? new Map(),
+    keepGoing: options.keepGoing ?? false,
+    keep: options.keep ?? false,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    cwd: FIXTURES,
+    listener: (e) => {
+      events.push(e);
+      options.onEvent?.(e, engine);
+    },
+  });
+  const outcome = await engine.run();
+  const ended = (id: string) => events.filter((e): e is Extract<EngineEvent, { type: 'step-ended' }> => e.type === 'step-ended' && e.step.id === id);
+  return { outcome, events, ended, statuses: () => events.flatMap((e) => (e.type === 'step-ended' ? [`${e.step.id}:${e.status}`] : [])) };
+}
+
+describe('Engine on host-only katas', () => {
+  it('carries shell state from step to step and into the cleanup', async () => {
+    const r = await runKata(loadKata(join(FIXTURES, 'state.md')));
+    expect(r.outcome).toEqual({ status: 'passed', exitCode: 0 });
+    expect(r.statuses()).toEqual(['go:passed', 'show:passed', 'tidy:passed']);
+  });
+
+  it('stops at a failed check, runs the cleanup, and reports expected vs seen with the line', async () => {
+    const r = await runKata(loadKata(join(FIXTURES, 'failing.md')));
+    expect(r.outcome).toEqual({ status: 'failed', exitCode: 1 });
+    expect(r.statuses()).toEqual(['first:passed', 'wrong:failed', 'tidy:passed']);
+    const failed = r.ended('wrong')[0];
+    expect(failed?.reason).toBe('expected output contains "two": not found in the output');
+    expect(failed?.excerpt.head).toEqual(['three']);
+    expect(failed?.step.line).toBe(10);
+    expect(r.events.find((e) => e.type === 'cleanup-started')).toEqual({ type: 'cleanup-started', reason: 'failure' });
+  });
+
+  it('goes on after a failure with keepGoing, and skips cleanup with keep', async () => {
+    const going = await runKata(loadKata(join(FIXTURES, 'failing.md')), { keepGoing: true });
+    expect(going.statuses()).toEqual(['first:passed', 'wrong:failed', 'never:passed', 'tidy:passed']);
+    const kept = await runKata(loadKata(join(FIXTURES, 'state.md')), { keep: true });
+    expect(kept.statuses()).toEqual(['go:passed', 'show:passed']);
+    expect(kept.events.some((e) => e.type === 'cleanup-skipped' && e.reason.includes('--keep'))).toBe(true);
+  });
+
+  it('stops a step at its timeout without losing the shell', async () => {
+    const r = await runKata(loadKata(join(FIXTURES, 'timeout.md')));
+    expect(r.statuses()).toEqual(['set:passed', 'hang:failed', 'tidy:passed']);
+    expect(r.ended('hang')[0]?.reason).toContain('did not finish within 1s and was stopped');
+  });
+
+  it('retries a step until its checks pass', async () => {
+    const k = kata(`
+      <!-- kata: id count -->
+      \`\`\`console
+      export N=0
+      \`\`\`
+      <!-- kata: id until-three; retry 30s; expect contains "n=3" -->
+      \`\`\`console
+      N=$((N+1)); echo "n=$N"
+      \`\`\`
+    `);
+    const r = await runKata(k);
+    expect(r.outcome.exitCode).toBe(0);
+    expect(r.ended('until-three')[0]).toMatchObject({ status: 'passed', attempts: 3 });
+  });
+
+  it('runs a background step while the step it names runs again, and stops it with SIGINT', async () => {
+    const k = kata(`
+      <!-- kata: id poke -->
+      \`\`\`console
+      echo poke > /dev/null
+      \`\`\`
+      <!-- kata: id watcher; background while poke; expect contains "flushed" -->
+      \`\`\`console
+      trap 'echo flushed; exit 0' INT; echo watching; while :; do sleep 0.05; done
+      \`\`\`
+    `);
+    const r = await runKata(k);
+    expect(r.outcome.exitCode).toBe(0);
+    expect(r.statuses()).toEqual(['poke:passed', 'poke:passed', 'watcher:passed']);
+    expect(r.events.find((e) => e.type === 'step-started' && e.rerunFor === 'watcher')).toBeDefined();
+  });
+
+  it('fails a step whose placeholder has no value, and uses values given with --set', async () => {
+    const k = kata(`
+      <!-- kata: id greet; expect contains "hello web-1" -->
+      \`\`\`console
+      echo hello <web POD>
+      \`\`\`
+    `);
+    const missing = await runKata(k);
+    expect(missing.ended('greet')[0]?.reason).toBe('<web POD> has no value; give it with --set "web POD=VALUE"');
+    const given = await runKata(k, { values: new Map([['web POD', 'web-1']]) });
+    expect(given.outcome.exitCode).toBe(0);
+  });
+
+  it('skips a `needs mesh` step when there is no cluster, and never counts it as passed', async () => {
+    const k = kata(`
+      <!-- kata: id sniff; needs mesh -->
+      \`\`\`console
+      echo would-capture
+      \`\`\`
+    `);
+    const r = await runKata(k);
+    expect(r.ended('sniff')[0]).toMatchObject({ status: 'skipped', reason: 'needs a service mesh, and this run has no cluster' });
+    expect(r.outcome.exitCode).toBe(0);
+  });
+
+  it('fails a step that opens a pod shell when there is no cluster', async () => {
+    const k = kata(`
+      \`\`\`console
+      kubectl exec -it web -- sh
+      \`\`\`
+      \`\`\`console
+      hostname
+      \`\`\`
+    `);
+    const r = await runKata(k);
+    expect(r.statuses()).toEqual(['s1:failed']);
+    expect(r.ended('s1')[0]?.reason).toContain('opens a shell in a pod, which needs a cluster');
+  });
+
+  it('runs the cleanup when interrupted, and skips it on a second interrupt', async () => {
+    const k = loadKata(join(FIXTURES, 'interrupt.md'));
+    const once = await runKata(k, { onEvent: (e, engine) => e.type === 'output' && e.line === 'started-long' && engine.interrupt() });
+    expect(once.outcome).toEqual({ status: 'interrupted', exitCode: 130 });
+    expect(once.statuses()).toEqual(['long:interrupted', 'tidy:passed']);
+    const twice = await runKata(k, {
+      onEvent: (e, engine) => {
+        if (e.type === 'output' && e.line === 'started-long') engine.interrupt();
+        if (e.type === 'output' && e.line === 'cleanup-ran') engine.interrupt();
+      },
+    });
+    expect(twice.statuses()).toEqual(['long:interrupted', 'tidy:interrupted']);
+    expect(twice.events.some((e) => e.type === 'cleanup-skipped' && e.reason.includes('interrupted a second time'))).toBe(true);
+  });
+});

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ExitCode, KataError, UsageError } from './errors.js';
+import { ClusterError, ExitCode, KataError, UsageError } from './errors.js';
 
 const HELP = `kata: run hands-on Kubernetes katas written in Markdown
 
@@ -38,6 +38,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof KataError || error instanceof UsageError) {
       process.stderr.write(`kata: ${error.format()}\n`);
       return ExitCode.usage;
+    }
+    if (error instanceof ClusterError) {
+      process.stderr.write(`kata: ${error.format()}\n`);
+      return ExitCode.cluster;
     }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`kata: internal error: ${message}. This is a bug in kata-runner; please report it with the command you ran${process.env.KATA_DEBUG ? '' : ' (set KATA_DEBUG=1 to see the stack trace)'}.\n`);

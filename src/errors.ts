@@ -46,6 +46,22 @@ export class KataError extends Error {
   }
 }
 
+/** The cluster cannot be reached, or refuses us, or the kubeconfig names nothing usable. Exit 3. */
+export class ClusterError extends Error {
+  override readonly name = 'ClusterError';
+  constructor(
+    message: string,
+    readonly hint: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+
+  format(): string {
+    return formatParagraph(this.message, {}, this.hint);
+  }
+}
+
 /** Wrong command-line usage (unknown flag, missing argument). Exit 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

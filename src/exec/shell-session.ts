@@ -9,7 +9,8 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { execa, type ResultPromise } from 'execa';
+import type { Readable, Writable } from 'node:stream';
+import { execa } from 'execa';
 import { FrameParser, framedCommand, shellQuote } from './framing.js';
 import { childPids, isAlive, signalGroup } from './procs.js';
 
@@ -46,55 +47,60 @@ export interface SessionOptions {
 }
 
 /** Time between SIGINT, SIGTERM and SIGKILL when stopping something. */
-const GRACE_MS = 2000;
+export const GRACE_MS = 2000;
 const POLL_MS = 50;
 
-/** A bash on this machine, in its own process group, with job control so each command gets a group of its own. */
-export class HostShell {
-  private readonly marker = `KATA${randomBytes(6).toString('hex')}`;
-  private readonly parser = new FrameParser(this.marker);
-  private readonly process: ResultPromise<{ detached: true; buffer: false; reject: false; stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; extendEnv: false }>;
-  private readonly jobs = new Set<number>();
-  private readonly logDir = mkdtempSync(join(tmpdir(), 'kata-jobs-'));
-  private queue: Promise<unknown> = Promise.resolve();
-  private exited = false;
-  private jobCount = 0;
+/** What a framed shell needs of its process: pipes, a pid, and a promise that settles when it ends. */
+export interface PipedProcess extends PromiseLike<unknown> {
+  readonly pid?: number | undefined;
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+}
 
-  constructor(options: SessionOptions) {
-    this.process = execa('bash', ['--noprofile', '--norc'], {
-      detached: true,
-      buffer: false,
-      reject: false,
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      env: options.env,
-      extendEnv: false,
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    } as const) as typeof this.process;
-    this.process.stdout.setEncoding('utf8');
-    this.process.stdout.on('data', (chunk: string) => this.parser.push(chunk));
-    this.process.stderr.setEncoding('utf8');
-    this.process.stderr.on('data', (chunk: string) => this.parser.onLine(chunk.replace(/\n$/, '')));
-    this.process.stdin.on('error', () => {}); // the shell died; run() reports it
-    void this.process.then(() => {
-      this.exited = true;
+/**
+ * A shell process that commands are framed into: the part a host shell and a pod shell share.
+ * `interrupt` stops the running command (SIGINT, then SIGTERM, then SIGKILL); when even that
+ * does not end it (a builtin loop), the whole process is killed and the session is lost.
+ */
+export class FramedProcess {
+  readonly marker = `KATA${randomBytes(6).toString('hex')}`;
+  private readonly parser = new FrameParser(this.marker);
+  private queue: Promise<unknown> = Promise.resolve();
+  private exitedFlag = false;
+  /** Everything the process wrote before the first command, or after it died: for error messages. */
+  private stray: string[] = [];
+
+  constructor(
+    readonly process: PipedProcess,
+    private readonly interrupt: (signal: NodeJS.Signals) => void | Promise<void>,
+    private readonly killAll: () => void,
+  ) {
+    this.parser.onLine = (line) => this.keepStray(line);
+    process.stdout.setEncoding('utf8');
+    process.stdout.on('data', (chunk: string) => this.parser.push(chunk));
+    process.stderr.setEncoding('utf8');
+    process.stderr.on('data', (chunk: string) => {
+      for (const line of chunk.replace(/\n$/, '').split('\n')) this.parser.onLine(line);
+    });
+    process.stdin.on('error', () => {}); // the shell died; run() reports it
+    void process.then(undefined, () => undefined).then(() => {
+      this.exitedFlag = true;
       this.parser.onEnd(Number.NaN);
     });
-    // Job control gives every command its own process group, which is what lets a timeout stop
-    // the command and not the shell. A trap (not an ignore) on INT keeps the shell alive when its
-    // foreground job dies of SIGINT, and children still get the default SIGINT behaviour.
-    this.process.stdin.write(`set -m; exec 2>&1; trap ':' INT; PS1=; PS2=; unset HISTFILE\n`);
   }
 
-  /** PID of the shell. */
-  get pid(): number {
-    return this.process.pid ?? -1;
+  get exited(): boolean {
+    return this.exitedFlag;
   }
 
-  /** True while the shell is running. */
-  get alive(): boolean {
-    return !this.exited;
+  /** The last lines printed outside of any command (kubectl's own errors, for instance). */
+  get strayOutput(): string {
+    return this.stray.join('\n');
+  }
+
+  write(text: string): void {
+    if (!this.exitedFlag) this.process.stdin.write(text);
   }
 
   /** Runs one command (which may span lines) and resolves when it ends, times out or is interrupted. */
@@ -105,7 +111,8 @@ export class HostShell {
   }
 
   private runNow(command: string, options: RunOptions): Promise<CommandResult> {
-    if (this.exited) return Promise.resolve({ exitCode: undefined, timedOut: false, interrupted: false, sessionLost: true });
+    if (this.exitedFlag) return Promise.resolve({ exitCode: undefined, timedOut: false, interrupted: false, sessionLost: true });
+    if (options.signal?.aborted === true) return Promise.resolve({ exitCode: undefined, timedOut: false, interrupted: true, sessionLost: false });
     return new Promise((resolve) => {
       let timedOut = false;
       let interrupted = false;
@@ -114,19 +121,19 @@ export class HostShell {
         clearTimeout(timer);
         clearTimeout(escalation);
         options.signal?.removeEventListener('abort', onAbort);
-        this.parser.onLine = () => {};
+        this.parser.onLine = (line) => this.keepStray(line);
         this.parser.onEnd = () => {};
         const lost = Number.isNaN(exitCode);
         resolve({ exitCode: lost ? undefined : exitCode, timedOut, interrupted, sessionLost: lost });
       };
       const stopForeground = (): void => {
-        this.signalForeground('SIGINT');
+        void this.interrupt('SIGINT');
         escalation = setTimeout(() => {
-          this.signalForeground('SIGTERM');
+          void this.interrupt('SIGTERM');
           escalation = setTimeout(() => {
-            this.signalForeground('SIGKILL');
+            void this.interrupt('SIGKILL');
             // A shell builtin loop has no process of its own to kill: the shell has to go.
-            escalation = setTimeout(() => this.kill(), GRACE_MS);
+            escalation = setTimeout(() => this.killAll(), GRACE_MS);
           }, GRACE_MS);
         }, GRACE_MS);
       };
@@ -139,17 +146,68 @@ export class HostShell {
         clearTimeout(timer);
         stopForeground();
       };
-      if (options.signal?.aborted === true) {
-        // Nothing to run: report it as interrupted without starting the command.
-        clearTimeout(timer);
-        resolve({ exitCode: undefined, timedOut: false, interrupted: true, sessionLost: false });
-        return;
-      }
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.parser.onLine = options.onLine;
       this.parser.onEnd = finish;
       this.process.stdin.write(framedCommand(command, this.marker));
     });
+  }
+
+  /** Closes stdin and waits for the process to end; kills it when it does not within the grace time. */
+  async end(): Promise<void> {
+    if (!this.exitedFlag) {
+      this.process.stdin.end();
+      await until(() => this.exitedFlag, GRACE_MS);
+      if (!this.exitedFlag) this.killAll();
+    }
+    await this.process;
+  }
+
+  private keepStray(line: string): void {
+    this.stray.push(line);
+    if (this.stray.length > 20) this.stray.shift();
+  }
+}
+
+/** A bash on this machine, in its own process group, with job control so each command gets a group of its own. */
+export class HostShell {
+  private readonly framed: FramedProcess;
+  private readonly jobs = new Set<number>();
+  private readonly logDir = mkdtempSync(join(tmpdir(), 'kata-jobs-'));
+  private jobCount = 0;
+
+  constructor(options: SessionOptions) {
+    const subprocess = execa('bash', ['--noprofile', '--norc'], {
+      detached: true,
+      buffer: false,
+      reject: false,
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: options.env,
+      extendEnv: false,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+    this.framed = new FramedProcess(subprocess, (signal) => this.signalForeground(signal), () => this.kill());
+    // Job control gives every command its own process group, which is what lets a timeout stop
+    // the command and not the shell. A trap (not an ignore) on INT keeps the shell alive when its
+    // foreground job dies of SIGINT, and children still get the default SIGINT behaviour.
+    this.framed.write(`set -m; exec 2>&1; trap ':' INT; PS1=; PS2=; unset HISTFILE\n`);
+  }
+
+  /** PID of the shell. */
+  get pid(): number {
+    return this.framed.process.pid ?? -1;
+  }
+
+  /** True while the shell is running. */
+  get alive(): boolean {
+    return !this.framed.exited;
+  }
+
+  /** Runs one command (which may span lines) and resolves when it ends, times out or is interrupted. */
+  run(command: string, options: RunOptions): Promise<CommandResult> {
+    return this.framed.run(command, options);
   }
 
   /** Starts `command` in the background of this shell (same cwd and variables); its output is streamed to `onLine`. */
@@ -205,31 +263,26 @@ export class HostShell {
       if (isAlive(pid)) signalGroup(pid, 'SIGKILL');
     }
     this.jobs.clear();
-    if (!this.exited) {
-      this.process.stdin.end();
-      await until(() => this.exited, GRACE_MS);
-      if (!this.exited) this.kill();
-      await this.process;
-    }
+    await this.framed.end();
     rmSync(this.logDir, { recursive: true, force: true });
   }
 
   private signalForeground(signal: NodeJS.Signals): void {
-    if (this.exited) return;
+    if (this.framed.exited) return;
     for (const child of childPids(this.pid)) {
       if (!this.jobs.has(child)) signalGroup(child, signal);
     }
   }
 
   private kill(): void {
-    if (this.exited) return;
+    if (this.framed.exited) return;
     for (const pid of this.jobs) signalGroup(pid, 'SIGKILL');
     signalGroup(this.pid, 'SIGKILL');
   }
 }
 
 /** Resolves when `condition` holds or after `ms`. */
-async function until(condition: () => boolean, ms: number): Promise<void> {
+export async function until(condition: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
 }

@@ -108,6 +108,13 @@ async function dispatch(argv: readonly string[]): Promise<number> {
         ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
         ...(values.context === undefined ? {} : { context: values.context }),
         write: (text) => process.stdout.write(text),
+        connect: async () => {
+          const { connectCluster } = await import('./k8s/cluster.js');
+          return connectCluster({
+            ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
+            ...(values.context === undefined ? {} : { context: values.context }),
+          });
+        },
       });
     }
     case 'lint': {

@@ -11,9 +11,10 @@ export function shellQuote(text: string): string {
 
 /** The two lines that run `command` in the session and then print its marker. */
 export function framedCommand(command: string, marker: string): string {
-  // The marker goes on a line of its own: when the command is interrupted, the shell drops the
+  // stderr joins stdout per command (not with `exec 2>&1` once: through `kubectl exec` without a
+  // TTY that made some shells stop reading). The marker goes on a line of its own: when the command is interrupted, the shell drops the
   // rest of the line it was running, but still reads the next one.
-  return `__kata_cmd=${shellQuote(command)}; { eval "$__kata_cmd"; } </dev/null\n__kata_rc=$?; printf '\\036${marker}:%s\\036\\n' "$__kata_rc"\n`;
+  return `__kata_cmd=${shellQuote(command)}; { eval "$__kata_cmd"; } </dev/null 2>&1\n__kata_rc=$?; printf '\\036${marker}:%s\\036\\n' "$__kata_rc"\n`;
 }
 
 const MAX_PARTIAL = 64 * 1024;

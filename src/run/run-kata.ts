@@ -11,7 +11,8 @@ import { loadKata } from '../kata/parse.js';
 import { junitReport } from '../report/junit.js';
 import { PlainReporter } from '../report/plain.js';
 import { jsonReport, RunRecorder } from '../report/run-record.js';
-import { UsageError } from '../errors.js';
+import { ClusterError, UsageError } from '../errors.js';
+import { accessSync, constants } from 'node:fs';
 import { Engine } from './engine.js';
 import type { EngineEvent } from './events.js';
 import { parseSetValues } from './placeholders.js';
@@ -56,7 +57,12 @@ export async function runKata(options: RunKataOptions): Promise<number> {
   const values = parseSetValues(options.set);
   if (typeof values === 'string') throw new UsageError(values);
   const kata = loadKata(options.file);
-  const cluster = needsCluster(kata) && options.connect !== undefined ? await options.connect(kata) : undefined;
+  let cluster: ClusterPort | undefined;
+  if (needsCluster(kata)) {
+    if (options.connect === undefined) throw new ClusterError('this kata needs a Kubernetes cluster', 'Run it with a kubeconfig, or start a local cluster with `kata lab up`.');
+    if (!onPath('kubectl')) throw new ClusterError('this kata runs kubectl, which is not installed here', 'Install kubectl, or start the local lab (`kata lab up`), which provides one.');
+    cluster = await options.connect(kata);
+  }
 
   const recorder = new RunRecorder();
   const plain = new PlainReporter(options.write);
@@ -102,6 +108,17 @@ export async function runKata(options: RunKataOptions): Promise<number> {
   }
   plain.summary(recorder.record, written);
   return outcome.exitCode;
+}
+
+function onPath(program: string): boolean {
+  return (process.env.PATH ?? '').split(':').some((dir) => {
+    try {
+      accessSync(`${dir}/${program}`, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function parseReport(spec: string): Report {

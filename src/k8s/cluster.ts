@@ -1,0 +1,253 @@
+/**
+ * The cluster side of a run, through @kubernetes/client-node: connects (and says clearly when it
+ * cannot), gives every command a private kubeconfig pointing at the run's namespace, resolves
+ * `<app POD>` placeholders by watching, reads pods for checks, and verifies that what the kata
+ * created is gone.
+ */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig, VersionApi, Watch, type V1Pod } from '@kubernetes/client-node';
+import { ClusterError } from '../errors.js';
+import { PodShell } from '../exec/pod-shell.js';
+import type { ShellOpener } from '../kata/model.js';
+import type { ClusterPort, CreatedObject, Shell } from '../run/ports.js';
+import type { Target } from '../run/events.js';
+import { ApiStatusError, getJson, resolveResource, type ResourcePath } from './api.js';
+
+export interface ConnectOptions {
+  /** Kube context to use (default: the kubeconfig's current one). */
+  readonly context?: string;
+  /** Namespace for the whole run (default: the context's, else `default`); created if missing. */
+  readonly namespace?: string;
+  /** A kubeconfig file (default: $KUBECONFIG or ~/.kube/config). */
+  readonly kubeconfig?: string;
+  /** How long opening a pod shell may take. */
+  readonly shellTimeoutMs?: number;
+}
+
+/** How long to wait, after cleanup, for deleted objects to disappear (pods terminate gracefully). */
+const GONE_TIMEOUT_MS = 90_000;
+
+/** Connects to the cluster, or throws a ClusterError (exit 3) that says why and what to do. */
+export async function connectCluster(options: ConnectOptions = {}): Promise<KubeCluster> {
+  const kc = new KubeConfig();
+  try {
+    if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
+    else kc.loadFromDefault();
+  } catch (error) {
+    throw new ClusterError(`cannot read the kubeconfig: ${(error as Error).message}`, 'Check $KUBECONFIG or ~/.kube/config, or start a local cluster with `kata lab up`.', { cause: error });
+  }
+  if (kc.getContexts().length === 0) {
+    throw new ClusterError('this kata needs a Kubernetes cluster, and no kubeconfig with a context was found', 'Point $KUBECONFIG at one, or start a local cluster with `kata lab up`.');
+  }
+  if (options.context !== undefined) {
+    if (kc.getContextObject(options.context) === null) {
+      throw new ClusterError(`the kubeconfig has no context "${options.context}"`, `Known contexts: ${kc.getContexts().map((c) => c.name).join(', ')}.`);
+    }
+    kc.setCurrentContext(options.context);
+  }
+  const contextName = kc.getCurrentContext();
+  const context = kc.getContextObject(contextName);
+  const cluster = kc.getCurrentCluster();
+  if (context === null || cluster === null) {
+    throw new ClusterError(`the current context "${contextName}" names no cluster`, 'Pick a context with --context NAME.');
+  }
+  const namespace = options.namespace ?? context.namespace ?? 'default';
+  const target: Target = { cluster: cluster.server, context: contextName, namespace };
+
+  try {
+    await kc.makeApiClient(VersionApi).getCode();
+  } catch (error) {
+    throw describeConnectError(error, target);
+  }
+
+  const core = kc.makeApiClient(CoreV1Api);
+  let createdNamespace = false;
+  try {
+    await core.readNamespace({ name: namespace });
+  } catch (error) {
+    if (statusOf(error) !== 404) throw describeConnectError(error, target);
+    await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'app.kubernetes.io/managed-by': 'kata-runner' } } } });
+    createdNamespace = true;
+  }
+
+  // A private kubeconfig whose context points at the run's namespace: the kata's own commands
+  // need no -n, and the learner's kubeconfig is never modified.
+  const dir = mkdtempSync(join(tmpdir(), 'kata-kube-'));
+  chmodSync(dir, 0o700);
+  const privateKc = new KubeConfig();
+  privateKc.loadFromString(kc.exportConfig());
+  privateKc.contexts = privateKc.contexts.map((c) => (c.name === contextName ? { ...c, namespace } : c));
+  privateKc.setCurrentContext(contextName);
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfigPath, privateKc.exportConfig(), { mode: 0o600 });
+
+  return new KubeCluster(kc, core, target, kubeconfigPath, dir, createdNamespace, options.shellTimeoutMs ?? 180_000);
+}
+
+function statusOf(error: unknown): number | undefined {
+  const e = error as { code?: unknown; status?: unknown };
+  if (typeof e.code === 'number') return e.code;
+  if (error instanceof ApiStatusError) return error.status;
+  return undefined;
+}
+
+function describeConnectError(error: unknown, target: Target): ClusterError {
+  const status = statusOf(error);
+  if (status === 401 || status === 403) {
+    return new ClusterError(`the cluster at ${target.cluster} (context ${target.context}) refused the credentials (HTTP ${status})`, 'Check the user of this context, or pick another with --context NAME.', { cause: error });
+  }
+  const message = (error as Error).message ?? String(error);
+  return new ClusterError(`cannot reach the cluster at ${target.cluster} (context ${target.context}): ${message.split('\n')[0]}`, 'Check that the cluster is running (for the local lab: `kata lab status`), or pick another context with --context NAME.', { cause: error });
+}
+
+export class KubeCluster implements ClusterPort {
+  private readonly resources = new Map<string, ResourcePath>();
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly core: CoreV1Api,
+    readonly target: Target,
+    private readonly kubeconfigPath: string,
+    private readonly dir: string,
+    private readonly createdNamespace: boolean,
+    private readonly shellTimeoutMs: number,
+  ) {}
+
+  get env(): Record<string, string> {
+    return { KUBECONFIG: this.kubeconfigPath };
+  }
+
+  async resolvePod(app: string, timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<string> {
+    const namespace = this.target.namespace;
+    const labelSelector = `app=${app}`;
+    const pods = new Map<string, V1Pod>();
+    const list = await this.core.listNamespacedPod({ namespace, labelSelector });
+    for (const pod of list.items) pods.set(pod.metadata?.name ?? '', pod);
+    const ready = pickReady(pods);
+    if (ready !== undefined) return ready;
+    onProgress(`waiting for a Ready pod with label ${labelSelector} in namespace ${namespace} (${describePods(pods)})`);
+
+    return new Promise<string>((resolve, reject) => {
+      let settled = false;
+      let abort: AbortController | undefined;
+      const finish = (error: Error | undefined, name?: string): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        abort?.abort();
+        if (error !== undefined) reject(error);
+        else resolve(name as string);
+      };
+      const timer = setTimeout(() => finish(new Error(`no Ready pod with label ${labelSelector} in namespace ${namespace} after ${Math.round(timeoutMs / 1000)}s (${describePods(pods)})`)), timeoutMs);
+      const onAbort = (): void => finish(new Error('interrupted'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      let lastReport = '';
+      void new Watch(this.kc)
+        .watch(
+          `/api/v1/namespaces/${namespace}/pods`,
+          { labelSelector, resourceVersion: list.metadata?.resourceVersion },
+          (type: string, pod: V1Pod) => {
+            const name = pod.metadata?.name ?? '';
+            if (type === 'DELETED') pods.delete(name);
+            else pods.set(name, pod);
+            const found = pickReady(pods);
+            if (found !== undefined) return finish(undefined, found);
+            const report = describePods(pods);
+            if (report !== lastReport) onProgress(`waiting for a Ready pod with label ${labelSelector}: ${(lastReport = report)}`);
+          },
+          (error: unknown) => {
+            if (!settled && error !== null && error !== undefined) finish(new Error(`watching pods failed: ${(error as Error).message}`));
+            else if (!settled) finish(new Error(`the watch on pods ended before a pod with label ${labelSelector} was Ready`));
+          },
+        )
+        .then((controller) => {
+          abort = controller;
+          if (settled) controller.abort();
+        }, (error: unknown) => finish(new Error(`watching pods failed: ${(error as Error).message}`)));
+    });
+  }
+
+  async openShell(opener: ShellOpener, target: string, signal: AbortSignal): Promise<Shell> {
+    return PodShell.open({ opener, target, env: { ...process.env, ...this.env }, timeoutMs: this.shellTimeoutMs, signal });
+  }
+
+  async ephemeralContainer(pod: string, image: string): Promise<{ found: boolean; detail: string }> {
+    const object = await this.core.readNamespacedPod({ name: pod, namespace: this.target.namespace });
+    const containers = object.spec?.ephemeralContainers ?? [];
+    const match = containers.find((c) => c.image === image);
+    if (match === undefined) {
+      return { found: false, detail: containers.length === 0 ? `pod ${pod} has no ephemeral containers` : `pod ${pod} has ephemeral containers with other images: ${containers.map((c) => `${c.name} (${c.image ?? '?'})`).join(', ')}` };
+    }
+    const status = object.status?.ephemeralContainerStatuses?.find((s) => s.name === match.name);
+    const state = status?.state?.running !== undefined ? 'running' : status?.state?.terminated !== undefined ? 'terminated' : 'waiting';
+    return { found: true, detail: `pod ${pod} has ephemeral container ${match.name} (${image}), ${state}` };
+  }
+
+  async hasMesh(pod: string): Promise<boolean> {
+    const object = await this.core.readNamespacedPod({ name: pod, namespace: this.target.namespace });
+    const names = [...(object.spec?.containers ?? []), ...(object.spec?.initContainers ?? [])].map((c) => c.name);
+    return names.includes('istio-proxy');
+  }
+
+  async remaining(objects: readonly CreatedObject[]): Promise<CreatedObject[]> {
+    const deadline = Date.now() + GONE_TIMEOUT_MS;
+    let left = [...objects];
+    for (;;) {
+      const still: CreatedObject[] = [];
+      for (const object of left) if (await this.exists(object)) still.push(object);
+      left = still;
+      if (left.length === 0 || Date.now() > deadline) return left;
+      // Objects being deleted (pods terminate gracefully): ask again shortly.
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  private async exists(object: CreatedObject): Promise<boolean> {
+    const path = await resolveResource(this.kc, object.resource, this.resources);
+    const namespace = object.namespace ?? this.target.namespace;
+    const url = path.namespaced ? `${path.base}/namespaces/${namespace}/${path.plural}/${object.name}` : `${path.base}/${path.plural}/${object.name}`;
+    try {
+      await getJson(this.kc, url);
+      return true;
+    } catch (error) {
+      if (error instanceof ApiStatusError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.createdNamespace) {
+      try {
+        await this.core.deleteNamespace({ name: this.target.namespace });
+      } catch {
+        // reported by the leftover check of the namespace below
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function isReady(pod: V1Pod): boolean {
+  return pod.metadata?.deletionTimestamp === undefined && pod.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** The oldest Ready pod: the one a learner would pick from `kubectl get pods`. */
+function pickReady(pods: ReadonlyMap<string, V1Pod>): string | undefined {
+  const ready = [...pods.values()].filter(isReady);
+  const created = (pod: V1Pod): number => new Date(pod.metadata?.creationTimestamp ?? 0).getTime();
+  ready.sort((a, b) => created(a) - created(b));
+  return ready[0]?.metadata?.name;
+}
+
+function describePods(pods: ReadonlyMap<string, V1Pod>): string {
+  if (pods.size === 0) return 'no pods yet';
+  return [...pods.values()]
+    .map((pod) => {
+      const waiting = pod.status?.containerStatuses?.find((c) => c.state?.waiting !== undefined)?.state?.waiting?.reason;
+      return `${pod.metadata?.name ?? '?'}: ${waiting ?? pod.status?.phase ?? 'Pending'}`;
+    })
+    .join(', ');
+}

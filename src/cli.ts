@@ -14,6 +14,8 @@ Usage:
   kata run FILE [options]     run a kata: every step, every check, then the cleanup
   kata plan FILE [--json]     show the steps, shells, checks and cleanup of a kata
   kata lint FILE...           report what a kata author should fix (exit 1 on errors)
+  kata doctor [--context NAME] [--namespace NS]
+                              can katas run on this cluster? (exit 1 when not)
   kata --version | --help
 
 Options of run:
@@ -116,6 +118,18 @@ async function dispatch(argv: readonly string[]): Promise<number> {
           });
         },
       });
+    }
+    case 'doctor': {
+      const { values, positionals } = parse(rest, { context: { type: 'string' }, namespace: { type: 'string', short: 'n' } }, 'doctor');
+      if (positionals.length > 0) throw new UsageError('`kata doctor` takes no files', 'Run `kata doctor` or `kata doctor --context NAME`.');
+      const { diagnose, formatFindings } = await import('./k8s/doctor.js');
+      const findings = await diagnose({
+        ...(values.context === undefined ? {} : { context: values.context }),
+        ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
+      });
+      const { text, failed } = formatFindings(findings);
+      process.stdout.write(text);
+      return failed ? ExitCode.failed : ExitCode.ok;
     }
     case 'lint': {
       const { positionals } = parse(rest, {}, 'lint');

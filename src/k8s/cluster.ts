@@ -29,8 +29,14 @@ export interface ConnectOptions {
 /** How long to wait, after cleanup, for deleted objects to disappear (pods terminate gracefully). */
 const GONE_TIMEOUT_MS = 90_000;
 
-/** Connects to the cluster, or throws a ClusterError (exit 3) that says why and what to do. */
-export async function connectCluster(options: ConnectOptions = {}): Promise<KubeCluster> {
+/** A kubeconfig with the context chosen, and where it points. */
+export interface LoadedConfig {
+  readonly kc: KubeConfig;
+  readonly target: Target;
+}
+
+/** Reads the kubeconfig and picks the context, or throws a ClusterError that says what to do. */
+export function loadKubeConfig(options: ConnectOptions = {}): LoadedConfig {
   const kc = new KubeConfig();
   try {
     if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
@@ -53,14 +59,25 @@ export async function connectCluster(options: ConnectOptions = {}): Promise<Kube
   if (context === null || cluster === null) {
     throw new ClusterError(`the current context "${contextName}" names no cluster`, 'Pick a context with --context NAME.');
   }
-  const namespace = options.namespace ?? context.namespace ?? 'default';
-  const target: Target = { cluster: cluster.server, context: contextName, namespace };
+  return { kc, target: { cluster: cluster.server, context: contextName, namespace: options.namespace ?? context.namespace ?? 'default' } };
+}
 
+/** Asks the API server for its version: proves it is reachable and accepts our credentials. */
+export async function serverVersion(loaded: LoadedConfig): Promise<string> {
   try {
-    await kc.makeApiClient(VersionApi).getCode();
+    return (await loaded.kc.makeApiClient(VersionApi).getCode()).gitVersion;
   } catch (error) {
-    throw describeConnectError(error, target);
+    throw describeConnectError(error, loaded.target);
   }
+}
+
+/** Connects to the cluster, or throws a ClusterError (exit 3) that says why and what to do. */
+export async function connectCluster(options: ConnectOptions = {}): Promise<KubeCluster> {
+  const loaded = loadKubeConfig(options);
+  const { kc, target } = loaded;
+  const { namespace } = target;
+  const contextName = target.context;
+  await serverVersion(loaded);
 
   const core = kc.makeApiClient(CoreV1Api);
   let createdNamespace = false;
@@ -68,6 +85,7 @@ export async function connectCluster(options: ConnectOptions = {}): Promise<Kube
     await core.readNamespace({ name: namespace });
   } catch (error) {
     if (statusOf(error) !== 404) throw describeConnectError(error, target);
+    // The run creates it, so the run deletes it at the end.
     await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'app.kubernetes.io/managed-by': 'kata-runner' } } } });
     createdNamespace = true;
   }
@@ -86,7 +104,7 @@ export async function connectCluster(options: ConnectOptions = {}): Promise<Kube
   return new KubeCluster(kc, core, target, kubeconfigPath, dir, createdNamespace, options.shellTimeoutMs ?? 180_000);
 }
 
-function statusOf(error: unknown): number | undefined {
+export function statusOf(error: unknown): number | undefined {
   const e = error as { code?: unknown; status?: unknown };
   if (typeof e.code === 'number') return e.code;
   if (error instanceof ApiStatusError) return error.status;

@@ -77,6 +77,9 @@ export class PlainReporter {
       case 'leftovers':
         w(`FAIL left behind after cleanup: ${event.names.join(', ')}`);
         return;
+      case 'cleanup-unverified':
+        w(`FAIL ${event.reason}`);
+        return;
       case 'run-ended':
         return;
     }

@@ -76,6 +76,9 @@ export class RunRecorder {
       case 'leftovers':
         r.leftovers = event.names;
         return;
+      case 'cleanup-unverified':
+        r.leftovers = [...r.leftovers, `(unverified) ${event.reason}`];
+        return;
       case 'run-ended':
         r.status = event.status;
         r.exitCode = event.exitCode;

@@ -174,13 +174,23 @@ export class Engine {
     if (cluster !== undefined) {
       const created = this.journal.list();
       if (created.length > 0 && !this.cleanupAbort.signal.aborted) {
-        const left = await cluster.remaining(created);
-        if (left.length > 0) {
+        try {
+          const left = await cluster.remaining(created);
+          if (left.length > 0) {
+            this.failed = true;
+            emit({ type: 'leftovers', names: left.map(objectName) });
+          }
+        } catch (error) {
           this.failed = true;
-          emit({ type: 'leftovers', names: left.map(objectName) });
+          emit({ type: 'cleanup-unverified', reason: `could not check that ${created.map(objectName).join(', ')} are gone: ${(error as Error).message}` });
         }
       }
-      await cluster.close();
+      try {
+        await cluster.close();
+      } catch (error) {
+        emit({ type: 'cleanup-unverified', reason: `could not remove the run's namespace: ${(error as Error).message}` });
+        this.failed = true;
+      }
     }
   }
 

@@ -43,6 +43,8 @@ export type EngineEvent =
   | { readonly type: 'cleanup-started'; readonly reason: 'success' | 'failure' | 'interrupted' }
   | { readonly type: 'cleanup-skipped'; readonly reason: string }
   | { readonly type: 'leftovers'; readonly names: readonly string[] }
+  /** The cluster could not be asked whether the cleanup worked: counts as a failure. */
+  | { readonly type: 'cleanup-unverified'; readonly reason: string }
   | { readonly type: 'run-ended'; readonly status: 'passed' | 'failed' | 'interrupted'; readonly exitCode: number; readonly durationMs: number };
 
 /** Something that consumes engine events. */

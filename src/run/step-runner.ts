@@ -227,8 +227,12 @@ export class StepRunner {
       }
     }
     if (step.needs.includes('mesh')) {
-      const skip = await this.meshMissing(step);
-      if (skip !== undefined) return { ok: false, status: 'skipped', reason: skip };
+      try {
+        const skip = await this.meshMissing(step);
+        if (skip !== undefined) return { ok: false, status: 'skipped', reason: skip };
+      } catch (error) {
+        return { ok: false, status: 'failed', reason: `could not look for a mesh sidecar: ${(error as Error).message}` };
+      }
     }
     const commands = step.commands.map((c) => fillPlaceholders(c.text, this.o.values));
     if (step.opens !== undefined) return { ok: true, shell: this.o.hostShell(), commands };

@@ -6,5 +6,5 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
 export async function kataCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  return execa('node', [CLI, ...args], { cwd: options.cwd ?? ROOT, env: options.env ?? {}, reject: false, all: true });
+  return execa(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: options.env ?? {}, reject: false, all: true });
 }

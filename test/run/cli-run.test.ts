@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -120,6 +120,34 @@ describe('kata run (built CLI, headless)', () => {
     expect(result.all).toContain('ok   output contains "last-line"');
     expect(peakKb).toBeGreaterThan(0);
     expect(peakKb / 1024).toBeLessThan(150);
+  });
+
+  it('says clearly when the cluster a kata needs cannot be used (exit 3), and doctor reports it (exit 1)', async () => {
+    // A kubectl on PATH, so that the run gets as far as connecting.
+    const bin = mkdtempSync(join(tmpdir(), 'kata-bin-'));
+    writeFileSync(join(bin, 'kubectl'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const kubeconfig = join(bin, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      'apiVersion: v1\nkind: Config\nclusters:\n- cluster: {server: "https://127.0.0.1:1"}\n  name: nowhere\ncontexts:\n- context: {cluster: nowhere, user: u}\n  name: nowhere\ncurrent-context: nowhere\nusers:\n- name: u\n  user: {token: secret-token-value}\n',
+    );
+    const withConfig = { ...env, PATH: `${bin}:${env.PATH}`, KUBECONFIG: kubeconfig };
+    const unreachable = await kataCli(['run', 'katas/ephemeral-containers.md', '--yes'], { env: withConfig });
+    expect(unreachable.exitCode).toBe(3);
+    expect(unreachable.stderr).toMatch(/^kata: cannot reach the cluster at https:\/\/127\.0\.0\.1:1 \(context nowhere\): .*Check that the cluster is running/);
+    expect(unreachable.all).not.toContain('secret-token-value');
+    const unknown = await kataCli(['run', 'katas/ephemeral-containers.md', '--yes', '--context', 'elsewhere'], { env: withConfig });
+    expect(unknown.exitCode).toBe(3);
+    expect(unknown.stderr).toContain('the kubeconfig has no context "elsewhere". Known contexts: nowhere.');
+    const none = await kataCli(['run', 'katas/ephemeral-containers.md', '--yes'], { env: { ...withConfig, KUBECONFIG: join(bin, 'missing') } });
+    expect(none.exitCode).toBe(3);
+    expect(none.stderr).toContain('cannot read the kubeconfig');
+    const noKubectl = await kataCli(['run', 'katas/ephemeral-containers.md', '--yes'], { env: { ...withConfig, PATH: '/nonexistent' } });
+    expect(noKubectl.exitCode).toBe(3);
+    expect(noKubectl.stderr).toContain('this kata runs kubectl, which is not installed here');
+    const doctor = await kataCli(['doctor'], { env: withConfig });
+    expect(doctor.exitCode).toBe(1);
+    expect(doctor.stdout).toMatch(/^FAIL {2}cannot reach the cluster at https:\/\/127\.0\.0\.1:1/);
   });
 
   it.skipIf(!haveTcpdump || !isRoot)('captures HTTP on lo with tcpdump and checks the decoded payload (needs root and tcpdump: apt-get install -y tcpdump)', async () => {

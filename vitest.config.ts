@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-    exclude: ['test/corpus/**', 'node_modules/**'],
+    exclude: ['test/corpus/**', 'test/cluster/**', 'node_modules/**'],
     testTimeout: 30_000,
   },
 });

@@ -215,23 +215,28 @@ export class KubeCluster implements ClusterPort {
     let left = [...objects];
     for (;;) {
       const still: CreatedObject[] = [];
-      for (const object of left) if (await this.exists(object)) still.push(object);
+      let terminating = false;
+      for (const object of left) {
+        const state = await this.state(object);
+        if (state !== 'absent') still.push(object);
+        if (state === 'terminating') terminating = true;
+      }
       left = still;
-      if (left.length === 0 || Date.now() > deadline) return left;
-      // Objects being deleted (pods terminate gracefully): ask again shortly.
+      // Only objects being deleted are worth waiting for (pods terminate gracefully).
+      if (!terminating || Date.now() > deadline) return left;
       await new Promise((r) => setTimeout(r, 500));
     }
   }
 
-  private async exists(object: CreatedObject): Promise<boolean> {
+  private async state(object: CreatedObject): Promise<'absent' | 'terminating' | 'present'> {
     const path = await resolveResource(this.kc, object.resource, this.resources);
     const namespace = object.namespace ?? this.target.namespace;
     const url = path.namespaced ? `${path.base}/namespaces/${namespace}/${path.plural}/${object.name}` : `${path.base}/${path.plural}/${object.name}`;
     try {
-      await getJson(this.kc, url);
-      return true;
+      const found = (await getJson(this.kc, url)) as { metadata?: { deletionTimestamp?: string } };
+      return found.metadata?.deletionTimestamp === undefined ? 'present' : 'terminating';
     } catch (error) {
-      if (error instanceof ApiStatusError && error.status === 404) return false;
+      if (error instanceof ApiStatusError && error.status === 404) return 'absent';
       throw error;
     }
   }

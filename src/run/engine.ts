@@ -6,7 +6,7 @@ import { HostShell } from '../exec/shell-session.js';
 import { HOST, type Kata, type Step } from '../kata/model.js';
 import { objectName, Journal } from './journal.js';
 import type { EngineEvent, EventListener, StepStatus } from './events.js';
-import type { ClusterPort, Shell } from './ports.js';
+import type { ClusterPort, Shell, StepGate } from './ports.js';
 import { sleep } from './sleep.js';
 import { StepRunner, type BackgroundHandle } from './step-runner.js';
 
@@ -29,6 +29,8 @@ export interface EngineOptions {
   /** Working directory of the host shell (the kata's folder, so its relative paths work). */
   readonly cwd: string;
   readonly listener: EventListener;
+  /** An interactive front end's say in the run (see StepGate); headless runs have none. */
+  readonly gate?: StepGate;
 }
 
 /** How the run ended. */
@@ -47,6 +49,8 @@ export class Engine {
   private readonly shells = new Map<string, Shell>();
   private readonly journal = new Journal();
   private failed = false;
+  /** The learner quit from the UI: the run ends as interrupted, after the cleanup. */
+  private quit = false;
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -75,6 +79,7 @@ export class Engine {
       stepTimeoutMs: this.options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
       podTimeoutMs: this.options.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS,
       hostShell: () => this.hostShell(),
+      ...(this.options.gate === undefined ? {} : { gate: this.options.gate }),
       emit: (event) => {
         if (event.type === 'step-ended' && event.status === 'failed') this.failed = true;
         emit(event);
@@ -86,7 +91,7 @@ export class Engine {
     } finally {
       await this.cleanupPhase(kata.steps.filter((s) => s.phase === 'cleanup'), runner);
     }
-    const interrupted = this.mainAbort.signal.aborted;
+    const interrupted = this.mainAbort.signal.aborted || this.quit;
     const status = interrupted ? 'interrupted' : this.failed ? 'failed' : 'passed';
     const exitCode = interrupted ? 130 : this.failed ? 1 : 0;
     emit({ type: 'run-ended', status, exitCode, durationMs: Date.now() - started });
@@ -113,6 +118,10 @@ export class Engine {
         }
         if (step.background) {
           const handle = await runner.startBackground(step, signal);
+          if (runner.quitRequested) {
+            this.quit = true;
+            break;
+          }
           if (handle === undefined) {
             if (this.failed && !this.options.keepGoing) break;
             continue;
@@ -133,7 +142,20 @@ export class Engine {
           }
           continue;
         }
-        const status: StepStatus = await runner.runStep(step, signal);
+        let status: StepStatus = await runner.runStep(step, signal);
+        while (status === 'failed' && this.options.gate !== undefined && !signal.aborted) {
+          const next = await this.options.gate.afterFailure(step);
+          if (next === 'retry') status = await runner.runStep(step, signal, undefined, false);
+          else {
+            if (next === 'quit') runner.quitRequested = true;
+            else status = 'skipped'; // the learner chose to go on: do not stop the run here
+            break;
+          }
+        }
+        if (runner.quitRequested) {
+          this.quit = true;
+          break;
+        }
         for (const waiting of pendingStops.get(step.id) ?? []) await finish(waiting);
         pendingStops.delete(step.id);
         if (status === 'failed' && !this.options.keepGoing) break;
@@ -154,7 +176,7 @@ export class Engine {
       await this.options.cluster?.close();
       return;
     }
-    const reason = this.mainAbort.signal.aborted ? 'interrupted' : this.failed ? 'failure' : 'success';
+    const reason = this.mainAbort.signal.aborted || this.quit ? 'interrupted' : this.failed ? 'failure' : 'success';
     emit({ type: 'cleanup-started', reason });
     // Shells the kata opened in pods are closed before the cleanup deletes their pods.
     await this.closeShells((name) => name !== HOST);

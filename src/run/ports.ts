@@ -3,7 +3,7 @@
  * cluster to resolve pods and verify promises. src/exec and src/k8s implement them; tests can
  * pass real host shells and a cluster-less run.
  */
-import type { ShellOpener } from '../kata/model.js';
+import type { ShellOpener, Step } from '../kata/model.js';
 import type { BackgroundJob, CommandResult, RunOptions } from '../exec/shell-session.js';
 import type { Target } from './events.js';
 
@@ -41,4 +41,22 @@ export interface ClusterPort {
   remaining(objects: readonly CreatedObject[]): Promise<CreatedObject[]>;
   /** Releases what the run set up (private kubeconfig, a namespace it created). */
   close(): Promise<void>;
+}
+
+/** What an interactive front end decides before a step runs. */
+export type GateDecision =
+  /** Run it; `commands` replaces its commands (edited), `values` replaces placeholder values. */
+  | { readonly action: 'run'; readonly commands?: readonly string[]; readonly values?: Readonly<Record<string, string>> }
+  | { readonly action: 'skip' }
+  /** Stop the main phase here and go to the cleanup. */
+  | { readonly action: 'quit' };
+
+/**
+ * Lets a front end (the Ink UI) take part in a run: asked before each step of the main phase
+ * (with its commands as they will run, placeholders filled) and after a step failed.
+ * Headless runs have no gate.
+ */
+export interface StepGate {
+  beforeStep(step: Step, commands: readonly string[], values: ReadonlyMap<string, string>): Promise<GateDecision>;
+  afterFailure(step: Step): Promise<'retry' | 'continue' | 'quit'>;
 }

@@ -10,7 +10,7 @@ import type { EngineEvent, StepStatus } from './events.js';
 import { ExcerptBuffer } from './events.js';
 import type { Journal } from './journal.js';
 import { fillPlaceholders, invalidValue } from './placeholders.js';
-import type { ClusterPort, Shell } from './ports.js';
+import type { ClusterPort, Shell, StepGate } from './ports.js';
 import { sleep } from './sleep.js';
 
 export interface StepRunnerOptions {
@@ -25,6 +25,8 @@ export interface StepRunnerOptions {
   readonly podTimeoutMs: number;
   readonly hostShell: () => Shell;
   readonly emit: (event: EngineEvent) => void;
+  /** Asked before each step of the main phase, when the run is interactive. */
+  readonly gate?: StepGate;
 }
 
 /** A background step that is running. */
@@ -57,14 +59,17 @@ export class StepRunner {
     this.o.emit({ type: 'step-ended', step, status: 'shown', durationMs: 0, attempts: 0, reason: step.shownReason ?? 'shown', excerpt: { head: [], tail: [], omitted: 0 } });
   }
 
+  /** Set when the gate said quit: the main phase ends after this step. */
+  quitRequested = false;
+
   /** Runs a foreground step (with its retries) and reports it. `rerunFor` marks a re-run for a background step. */
-  async runStep(step: Step, signal: AbortSignal, rerunFor?: string): Promise<StepStatus> {
+  async runStep(step: Step, signal: AbortSignal, rerunFor?: string, askGate = true): Promise<StepStatus> {
     const started = Date.now();
     const deadline = step.retryMs === undefined ? started : started + step.retryMs;
     let attempt = 0;
     for (;;) {
       attempt++;
-      const outcome = await this.attempt(step, signal, attempt, rerunFor);
+      const outcome = await this.attempt(step, signal, attempt, rerunFor, askGate);
       const retry = outcome.status === 'failed' && outcome.retryable && Date.now() + RETRY_PAUSE_MS < deadline && !signal.aborted;
       if (!retry) {
         for (const result of outcome.results) this.o.emit({ type: 'check', step, result });
@@ -90,6 +95,7 @@ export class StepRunner {
     signal: AbortSignal,
     attempt: number,
     rerunFor: string | undefined,
+    askGate: boolean,
   ): Promise<{ status: StepStatus; retryable: boolean; reason?: string; exitCode?: number | undefined; results: CheckResult[]; excerpt: ExcerptBuffer }> {
     const excerpt = new ExcerptBuffer();
     const prepared = await this.prepare(step, signal);
@@ -98,6 +104,13 @@ export class StepRunner {
     if (!prepared.ok) {
       startedEvent(step.commands.map((c) => c.text));
       return { status: prepared.status, retryable: false, reason: prepared.reason, results: [], excerpt };
+    }
+    if (askGate && attempt === 1 && rerunFor === undefined && step.phase === 'main') {
+      const decision = await this.ask(step, prepared);
+      if (decision !== undefined) {
+        startedEvent(prepared.commands);
+        return { status: decision === 'quit' ? 'interrupted' : 'skipped', retryable: false, reason: decision === 'quit' ? 'you quit here' : 'skipped by you', results: [], excerpt };
+      }
     }
     startedEvent(prepared.commands);
     if (step.opens !== undefined) return this.openShell(step, prepared.commands, signal, excerpt);
@@ -148,11 +161,39 @@ export class StepRunner {
     };
   }
 
+  /**
+   * Asks the gate, if any, and applies its answer to `prepared` (edited commands or values).
+   * Returns 'skip' or 'quit' when the step must not run.
+   */
+  private async ask(step: Step, prepared: Prepared & { ok: true }): Promise<'skip' | 'quit' | undefined> {
+    if (this.o.gate === undefined) return undefined;
+    const decision = await this.o.gate.beforeStep(step, prepared.commands, this.o.values);
+    if (decision.action === 'quit') {
+      this.quitRequested = true;
+      return 'quit';
+    }
+    if (decision.action === 'skip') return 'skip';
+    for (const [name, value] of Object.entries(decision.values ?? {})) {
+      const problem = invalidValue(value);
+      if (problem === undefined) this.o.values.set(name, value);
+    }
+    prepared.commands = decision.commands !== undefined ? [...decision.commands] : step.commands.map((c) => fillPlaceholders(c.text, this.o.values));
+    return undefined;
+  }
+
   /** Starts a background step; undefined when it could not start (already reported as failed or skipped). */
   async startBackground(step: Step, signal: AbortSignal): Promise<BackgroundHandle | undefined> {
     const started = Date.now();
     const excerpt = new ExcerptBuffer();
     const prepared = await this.prepare(step, signal);
+    if (prepared.ok && step.phase === 'main') {
+      const decision = await this.ask(step, prepared);
+      if (decision !== undefined) {
+        this.o.emit({ type: 'step-started', step, attempt: 1, commands: prepared.commands });
+        this.o.emit({ type: 'step-ended', step, status: decision === 'quit' ? 'interrupted' : 'skipped', durationMs: 0, attempts: 1, reason: decision === 'quit' ? 'you quit here' : 'skipped by you', excerpt: excerpt.excerpt() });
+        return undefined;
+      }
+    }
     this.o.emit({ type: 'step-started', step, attempt: 1, commands: prepared.ok ? prepared.commands : step.commands.map((c) => c.text) });
     if (!prepared.ok) {
       this.o.emit({ type: 'step-ended', step, status: prepared.status, durationMs: Date.now() - started, attempts: 1, reason: prepared.reason, excerpt: excerpt.excerpt() });

@@ -6,10 +6,11 @@ import type { EngineEvent } from '../../src/run/events.js';
 import { ROOT } from '../helpers/cli.js';
 import { kata } from '../helpers/kata.js';
 import type { Kata } from '../../src/kata/model.js';
+import type { StepGate } from '../../src/run/ports.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'katas');
 
-async function runKata(k: Kata, options: { keepGoing?: boolean; keep?: boolean; values?: Map<string, string>; onEvent?: (e: EngineEvent, engine: Engine) => void } = {}) {
+async function runKata(k: Kata, options: { keepGoing?: boolean; keep?: boolean; values?: Map<string, string>; gate?: StepGate; onEvent?: (e: EngineEvent, engine: Engine) => void } = {}) {
   const events: EngineEvent[] = [];
   let engine: Engine;
   engine = new Engine({
@@ -17,6 +18,7 @@ async function runKata(k: Kata, options: { keepGoing?: boolean; keep?: boolean; 
     values: options.values ?? new Map(),
     keepGoing: options.keepGoing ?? false,
     keep: options.keep ?? false,
+    ...(options.gate === undefined ? {} : { gate: options.gate }),
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     cwd: FIXTURES,
     listener: (e) => {
@@ -146,5 +148,45 @@ describe('Engine on host-only katas', () => {
     });
     expect(twice.statuses()).toEqual(['long:interrupted', 'tidy:interrupted']);
     expect(twice.events.some((e) => e.type === 'cleanup-skipped' && e.reason.includes('interrupted a second time'))).toBe(true);
+  });
+
+  it('lets a front end skip a step, edit a command, retry a failure and quit', async () => {
+    const k = kata(`
+      <!-- kata: id a; expect contains "edited" -->
+      \`\`\`console
+      echo original
+      \`\`\`
+      <!-- kata: id b -->
+      \`\`\`console
+      echo skipped-step
+      \`\`\`
+      <!-- kata: id c; expect contains "second" -->
+      \`\`\`console
+      f=/tmp/kata-gate-$$; if [ -e $f ]; then echo second; rm $f; else touch $f; echo first; fi
+      \`\`\`
+      <!-- kata: id d -->
+      \`\`\`console
+      echo never-reached
+      \`\`\`
+      # Cleanup
+      \`\`\`console
+      echo cleanup
+      \`\`\`
+    `);
+    const asked: string[] = [];
+    const gate: StepGate = {
+      beforeStep: async (step, commands) => {
+        asked.push(`${step.id}:${commands.join(';')}`);
+        if (step.id === 'a') return { action: 'run', commands: ['echo edited'] };
+        if (step.id === 'b') return { action: 'skip' };
+        if (step.id === 'd') return { action: 'quit' };
+        return { action: 'run' };
+      },
+      afterFailure: async () => 'retry',
+    };
+    const r = await runKata(k, { gate });
+    expect(asked).toEqual(['a:echo original', 'b:echo skipped-step', expect.stringMatching(/^c:f=/), 'd:echo never-reached']);
+    expect(r.statuses()).toEqual(['a:passed', 'b:skipped', 'c:failed', 'c:passed', 'd:interrupted', 's5:passed']);
+    expect(r.outcome).toEqual({ status: 'interrupted', exitCode: 130 });
   });
 });

@@ -364,9 +364,13 @@ function nextRunStep(steps: readonly MutableStep[], i: number): number {
 
 /** "You should see the *Welcome to nginx!* output" -> an inferred `output contains` check on the step it talks about. */
 function addInferredChecks(steps: MutableStep[], stepBlock: readonly number[], blocks: readonly Block[]): void {
+  const firstStep = new Map<number, number>();
+  stepBlock.forEach((blockIndex, stepIndex) => {
+    if (!firstStep.has(blockIndex)) firstStep.set(blockIndex, stepIndex);
+  });
   blocks.forEach((block, blockIndex) => {
-    const first = stepBlock.indexOf(blockIndex);
-    if (first === -1) return;
+    const first = firstStep.get(blockIndex);
+    if (first === undefined) return;
     for (const expectation of findExpectations(block.prose)) {
       const target = targetStep(steps, first, expectation.command, expectation.backwards);
       if (target === undefined) continue;
@@ -377,10 +381,19 @@ function addInferredChecks(steps: MutableStep[], stepBlock: readonly number[], b
   });
 }
 
+/** A sentence talks about a step close to it: look this many steps away at most. */
+const EXPECTATION_REACH = 8;
+
 function targetStep(steps: readonly MutableStep[], first: number, command: string | undefined, backwards: boolean): MutableStep | undefined {
   const matches = (s: MutableStep): boolean => s.run && !s.background && (command === undefined || s.commands.some((c) => commandNames(c.text).includes(command)));
-  const after = (): MutableStep | undefined => steps.slice(first).find(matches);
-  const before = (): MutableStep | undefined => steps.slice(0, first).reverse().find(matches);
+  const after = (): MutableStep | undefined => {
+    for (let i = first; i < Math.min(steps.length, first + EXPECTATION_REACH); i++) if (matches(steps[i] as MutableStep)) return steps[i];
+    return undefined;
+  };
+  const before = (): MutableStep | undefined => {
+    for (let i = first - 1; i >= Math.max(0, first - EXPECTATION_REACH); i--) if (matches(steps[i] as MutableStep)) return steps[i];
+    return undefined;
+  };
   if (backwards) return before();
   const introduced = steps[first];
   if (command === undefined && introduced !== undefined && !introduced.run) return before();

@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+// `npm run bench`: kata-runner's speed and memory, each figure beside its baseline measured in the
+// same run (medians of repeated runs, min and max shown). Writes bench/RESULTS.md.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist', 'cli.js');
+const work = mkdtempSync(join(tmpdir(), 'kata-bench-'));
+const quick = process.argv.includes('--quick');
+/** `--only start-up,parse,steps,output`: run some figures (RESULTS.md is then not written). */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const wanted = (name) => only === undefined || only.includes(name);
+const rows = [];
+
+/** Median, min and max of numbers. */
+function stats(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted[sorted.length - 1] };
+}
+const fmt = (s, unit = 'ms', digits = 1) => `${s.median.toFixed(digits)} ${unit} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+
+/** Wall time of a command, repeated. */
+function timeCommand(file, args, runs, options = {}) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const result = spawnSync(file, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
+    if (result.status !== 0) throw new Error(`${file} ${args.join(' ')} failed: ${result.stderr}`);
+    times.push(performance.now() - start);
+  }
+  return stats(times);
+}
+
+/** Runs a command to the end, sampling its peak RSS (VmHWM) from /proc; returns wall ms and peak MB. */
+function measureProcess(file, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'inherit'], ...options });
+    let peak = 0;
+    const poll = setInterval(() => {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      } catch {}
+    }, 20);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      if (code !== 0) reject(new Error(`${file} ${args.join(' ')} exited ${code}`));
+      else resolve({ ms: performance.now() - start, peakMb: peak / 1024 });
+    });
+  });
+}
+
+function row(figure, measured, baseline, ratio, target, verdict) {
+  rows.push({ figure, measured, baseline, ratio, target, verdict });
+  console.log(`${figure}: ${measured} vs ${baseline} -> ${ratio} (target ${target}) ${verdict}`);
+}
+
+// 1. Start-up
+if (wanted('start-up')) {
+  const runs = quick ? 5 : 21;
+  const node = timeCommand(process.execPath, ['-e', '0'], runs);
+  const version = timeCommand(process.execPath, [cli, '--version'], runs);
+  const plan = timeCommand(process.execPath, [cli, 'plan', join(root, 'katas', 'ephemeral-containers.md'), '--json'], runs);
+  for (const [name, s] of [['kata --version', version], ['kata plan --json (ephemeral-containers)', plan]]) {
+    const ratio = s.median / node.median;
+    row(`start-up: ${name}`, fmt(s), `node -e 0: ${fmt(node)}`, `${ratio.toFixed(2)}x`, '≤ 1.5x', ratio <= 1.5 ? 'met' : 'MISSED');
+  }
+}
+
+// 2. Parsing, in-process, against markdown-it alone
+if (wanted('parse')) {
+  const { parseKata } = await import(join(root, 'dist', 'kata', 'parse.js'));
+  const { default: MarkdownIt } = await import('markdown-it');
+  const md = new MarkdownIt({ html: true });
+  const upstream = join(root, '..', 'shared', 'upstream');
+  const inputs = [];
+  if (existsSync(upstream)) {
+    for (const f of readdirSync(upstream).filter((f) => f.endsWith('.md'))) inputs.push([f, readFileSync(join(upstream, f), 'utf8')]);
+  }
+  // A generated 5 MB kata: many sections of prose, commands, outputs and a cleanup.
+  const section = (i) =>
+    `## Part ${i}\n\nRun the following in *another terminal* and look at \`pods\`:\n\n\`\`\`console\nkubectl get pods -l app=web-${i}\nkubectl exec -it <web POD> -- bash\n\`\`\`\n\n\`\`\`console\ncurl -s web-${i} | grep title\n\`\`\`\n\nYou should see *Welcome ${i}*.\n\n\`\`\`\nNAME        READY   STATUS\nweb-${i}    1/1     Running\n\`\`\`\n\n`;
+  let big = '# Generated kata\n\n```console\nkubectl create deploy web --image nginx\n```\n\n';
+  for (let i = 0; big.length < 5 * 1024 * 1024; i++) big += section(i);
+  big += '# Cleanup\n\n```console\nkubectl delete deploy web\n```\n';
+  inputs.push(['generated 5 MB kata', big]);
+  for (const [name, text] of inputs) {
+    const runs = name.startsWith('generated') ? (quick ? 3 : 7) : quick ? 20 : 200;
+    const kataTimes = [];
+    const mdTimes = [];
+    for (let i = 0; i < runs; i++) {
+      let t = performance.now();
+      md.parse(text, {});
+      mdTimes.push(performance.now() - t);
+      t = performance.now();
+      parseKata(text, name);
+      kataTimes.push(performance.now() - t);
+    }
+    const k = stats(kataTimes);
+    const m = stats(mdTimes);
+    const ratio = k.median / m.median;
+    row(`parse: ${name}`, fmt(k, 'ms', 3), `markdown-it parse: ${fmt(m, 'ms', 3)}`, `${ratio.toFixed(2)}x`, '≤ 2x', ratio <= 2 ? 'met' : 'MISSED');
+  }
+  if (!existsSync(upstream)) console.log('(the upstream katas are not at ../shared/upstream: only the generated kata was parsed)');
+}
+
+// 3. Per-step overhead: 500 trivial host steps, against bash running the same commands
+if (wanted('steps')) {
+  const steps = 500;
+  let kata = '# Five hundred steps\n\n';
+  let script = '';
+  for (let i = 0; i < steps; i++) {
+    kata += `\`\`\`console\ntrue ${i}\n\`\`\`\n\n`;
+    script += `true ${i}\n`;
+  }
+  const kataFile = join(work, 'steps.md');
+  const scriptFile = join(work, 'steps.sh');
+  writeFileSync(kataFile, kata);
+  writeFileSync(scriptFile, script);
+  const runs = quick ? 3 : 7;
+  const runner = timeCommand(process.execPath, [cli, 'run', kataFile, '--yes'], runs);
+  const bash = timeCommand('bash', [scriptFile], runs);
+  const node = timeCommand(process.execPath, ['-e', '0'], runs);
+  const perStep = (runner.median - bash.median) / steps;
+  const perStepNoStart = (runner.median - node.median - bash.median) / steps;
+  row(
+    `per-step overhead (${steps} trivial steps, kata run --yes)`,
+    fmt(runner),
+    `bash script: ${fmt(bash)}`,
+    `${perStep.toFixed(3)} ms/step (${perStepNoStart.toFixed(3)} without Node's own start-up)`,
+    '≤ 1 ms/step',
+    perStep <= 1 ? 'met' : 'MISSED',
+  );
+}
+
+// 4. Output volume, headless
+if (wanted('output')) {
+  const bigFile = join(work, 'big.txt');
+  const linesFile = join(work, 'lines.txt');
+  execFileSync('bash', ['-c', `head -c 200000000 /dev/zero | tr '\\0' 'x' | fold -w 199 > ${bigFile}`]);
+  execFileSync('bash', ['-c', `seq 1 2000000 | sed 's/^/l/' > ${linesFile}`]);
+  for (const [name, file] of [['200 MB', bigFile], ['2 million short lines', linesFile]]) {
+    const kataFile = join(work, `flood-${name.replace(/\W+/g, '-')}.md`);
+    writeFileSync(kataFile, `# Flood\n\n<!-- kata: timeout 10m -->\n\`\`\`console\ncat ${file}\n\`\`\`\n`);
+    const runs = quick ? 1 : 3;
+    const runner = [];
+    const peaks = [];
+    for (let i = 0; i < runs; i++) {
+      const r = await measureProcess(process.execPath, [cli, 'run', kataFile, '--yes']);
+      runner.push(r.ms);
+      peaks.push(r.peakMb);
+    }
+    const cat = timeCommand('bash', ['-c', `cat ${file} > /dev/null`], runs);
+    const r = stats(runner);
+    const p = stats(peaks);
+    const ratio = r.median / cat.median;
+    row(`output ${name}, headless: wall`, fmt(r), `cat > /dev/null: ${fmt(cat)}`, `${ratio.toFixed(1)}x`, '≤ 1.5x', ratio <= 1.5 ? 'met' : 'MISSED');
+    row(`output ${name}, headless: peak RSS`, fmt(p, 'MB'), '-', '-', '< 150 MB', p.max < 150 ? 'met' : 'MISSED');
+  }
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execFileSync('uname', ['-sr']).toString().trim()}`;
+const table = ['| figure | kata-runner | baseline | ratio | target | |', '| --- | --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.figure} | ${r.measured} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.verdict} |`)].join('\n');
+const results = `# Benchmarks
+
+Written by \`npm run bench\`${quick ? ' (--quick)' : ''} on ${new Date().toISOString()}.
+Machine: ${machine}.
+Medians of repeated runs, (min–max) in brackets; each baseline was measured in the same run.
+
+${table}
+
+Not measured yet: output volume in the UI (under tmux) and the whole ephemeral-containers kata
+against the lab (figure 5: needs \`kata lab up\`).
+`;
+if (only === undefined) {
+  writeFileSync(join(root, 'bench', 'RESULTS.md'), results);
+  console.log(`\nwrote bench/RESULTS.md`);
+}

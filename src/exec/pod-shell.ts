@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import type { ShellOpener } from '../kata/model.js';
-import { FramedProcess, GRACE_MS, until, type BackgroundJob, type CommandResult, type RunOptions } from './shell-session.js';
+import { FramedProcess, GRACE_MS, spawnShell, until, type BackgroundJob, type CommandResult, type RunOptions } from './shell-session.js';
 
 /** Where a pod shell lives, once opened. */
 export interface PodShellOptions {
@@ -46,15 +46,7 @@ export class PodShell {
     this.kubectl = options.kubectl ?? 'kubectl';
     const { argv, exec } = PodShell.command(options.opener, options.target);
     this.execTarget = exec;
-    const subprocess = execa(this.kubectl, argv, {
-      buffer: false,
-      reject: false,
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      env: options.env,
-      extendEnv: false,
-    });
+    const subprocess = spawnShell(this.kubectl, argv, { env: options.env });
     this.framed = new FramedProcess(subprocess, (signal) => this.signalRemote(signal, false), () => subprocess.kill('SIGKILL'));
     this.framed.write(`set -m 2>/dev/null; trap ':' INT; PS1=; PS2=\n`);
   }

@@ -50,6 +50,21 @@ export interface SessionOptions {
 export const GRACE_MS = 2000;
 const POLL_MS = 50;
 
+/** Starts a shell process with piped stdio and exactly the environment given: the one way shells are spawned. */
+export function spawnShell(file: string, args: readonly string[], options: SessionOptions & { readonly detached?: boolean }) {
+  return execa(file, args, {
+    detached: options.detached ?? false,
+    buffer: false,
+    reject: false,
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: options.env,
+    extendEnv: false,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
+}
+
 /** What a framed shell needs of its process: pipes, a pid, and a promise that settles when it ends. */
 export interface PipedProcess extends PromiseLike<unknown> {
   readonly pid?: number | undefined;
@@ -177,17 +192,7 @@ export class HostShell {
   private jobCount = 0;
 
   constructor(options: SessionOptions) {
-    const subprocess = execa('bash', ['--noprofile', '--norc'], {
-      detached: true,
-      buffer: false,
-      reject: false,
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      env: options.env,
-      extendEnv: false,
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    });
+    const subprocess = spawnShell('bash', ['--noprofile', '--norc'], { ...options, detached: true });
     this.framed = new FramedProcess(subprocess, (signal) => this.signalForeground(signal), () => this.kill());
     // Job control gives every command its own process group, which is what lets a timeout stop
     // the command and not the shell. A trap (not an ignore) on INT keeps the shell alive when its

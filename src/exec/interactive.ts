@@ -1,0 +1,72 @@
+/**
+ * Hands the terminal to the learner: an interactive shell in the step's context (`i`) or a pager
+ * on a step's full output (`o`). These inherit the terminal, so the caller (the Ink UI) must step
+ * aside first (raw mode off, stdin released) and take the terminal back after they exit.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+
+/** Where the learner's shell runs: on this machine, or in a pod the kata opened a shell in. */
+export type ShellPlace =
+  | { readonly kind: 'host'; readonly cwd: string }
+  | {
+      readonly kind: 'pod';
+      /** `pod-name`, `pod/name` or `deploy/x`. */
+      readonly target: string;
+      readonly container?: string;
+      /** The shell the kata uses there (`bash`, `sh`). */
+      readonly shell: string;
+    };
+
+export interface InteractiveOptions {
+  /** Environment (the run's KUBECONFIG for pods). */
+  readonly env: Record<string, string | undefined>;
+  /** The kubectl to use. */
+  readonly kubectl?: string;
+  /** A line shown before the shell starts (e.g. "type exit to return to the kata"). */
+  readonly banner?: string;
+}
+
+/** The program and arguments that open an interactive shell at `place`. */
+export function shellCommand(place: ShellPlace, kubectl = 'kubectl'): { file: string; args: string[]; cwd?: string } {
+  if (place.kind === 'host') return { file: 'bash', args: [], cwd: place.cwd };
+  const container = place.container === undefined ? [] : ['-c', place.container];
+  return { file: kubectl, args: ['exec', '-it', place.target, ...container, '--', place.shell] };
+}
+
+/** Opens an interactive shell with the terminal; resolves with its exit code when the learner leaves it. */
+export function openShell(place: ShellPlace, options: InteractiveOptions): Promise<number> {
+  const { file, args, cwd } = shellCommand(place, options.kubectl);
+  if (options.banner !== undefined) process.stdout.write(`${options.banner}\n`);
+  return inherit(file, args, options.env, cwd);
+}
+
+/** Shows a file in `less` (or `more` when less is missing); resolves when the learner quits it. */
+export function openPager(path: string, env: Record<string, string | undefined>): Promise<number> {
+  const pager = onPath('less', env) ? 'less' : 'more';
+  // -R: keep colours; +G: start at the end, where the interesting part of a log usually is.
+  const args = pager === 'less' ? ['-R', '+G', path] : [path];
+  return inherit(pager, args, env);
+}
+
+function inherit(file: string, args: string[], env: Record<string, string | undefined>, cwd?: string): Promise<number> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(file, args, { stdio: 'inherit', env, ...(cwd === undefined ? {} : { cwd }) });
+    child.on('error', (error) => {
+      process.stdout.write(`could not start ${file}: ${error.message}\n`);
+      resolvePromise(127);
+    });
+    child.on('exit', (code, signal) => resolvePromise(code ?? (signal === null ? 0 : 128)));
+  });
+}
+
+function onPath(program: string, env: Record<string, string | undefined>): boolean {
+  return (env.PATH ?? '').split(':').some((dir) => {
+    try {
+      accessSync(`${dir}/${program}`, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}

@@ -57,7 +57,7 @@ export class FrameParser {
         return;
       }
       const last = this.pending.slice(start, match.index);
-      if (last !== '') this.onLine(last);
+      for (let i = 0; i < last.length; i += MAX_PARTIAL) this.onLine(last.slice(i, i + MAX_PARTIAL));
       this.pending = this.pending.slice(match.index + match[0].length);
       this.onEnd(Number(match[1]));
     }

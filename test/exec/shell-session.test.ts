@@ -80,7 +80,9 @@ describe('HostShell', () => {
 
   it('kills background jobs that ignore SIGINT, and leaves no process behind on close', async () => {
     const s = shell();
-    const job = await s.startBackground(`trap '' INT TERM; sleep 60`, () => {});
+    const said: string[] = [];
+    const job = await s.startBackground(`trap '' INT TERM; echo traps-set; sleep 60`, (l) => said.push(l));
+    await expect.poll(() => said).toContain('traps-set');
     const pid = job.pid;
     const code = await job.stop(300);
     expect(code).toBe(137);
@@ -100,5 +102,21 @@ describe('HostShell', () => {
     expect(result.exitCode).toBe(0);
     expect(total).toBe(3_000_000);
     expect(longest).toBeLessThanOrEqual(64 * 1024);
+  });
+});
+
+describe('FrameParser', () => {
+  it('cuts a long last line into bounded pieces when the marker arrives in the same chunk', async () => {
+    const { FrameParser } = await import('../../src/exec/framing.js');
+    const parser = new FrameParser('KATAx');
+    const lines: string[] = [];
+    let code = -1;
+    parser.onLine = (l) => lines.push(l);
+    parser.onEnd = (c) => (code = c);
+    parser.push('y'.repeat(60_000));
+    parser.push(`${'y'.repeat(100_000)}\x1eKATAx:3\x1e\n`);
+    expect(code).toBe(3);
+    expect(lines.join('')).toBe('y'.repeat(160_000));
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(64 * 1024);
   });
 });

@@ -69,7 +69,7 @@ export function shellWords(text: string): string[] {
         push();
         words.push('<');
       }
-    } else if (/\s/.test(c)) {
+    } else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
       push();
       if (c === '\n') words.push(';');
     } else if (c === ';' || c === '|' || c === '&' || c === '(' || c === ')') {
@@ -106,8 +106,21 @@ function findClosingQuote(text: string, start: number): number {
 
 const SEPARATORS = new Set([';', '|', '&', '&&', '||', '(', ')', '$(', ';;']);
 
+/** Each command is looked at several times (context, long-running, opener, placeholders): tokenize it once. */
+const simpleCache = new Map<string, readonly (readonly string[])[]>();
+const SIMPLE_CACHE_SIZE = 512;
+
 /** The simple commands in a command line, each as its words, with keywords and assignments removed from the front. */
-export function simpleCommands(text: string): string[][] {
+export function simpleCommands(text: string): readonly (readonly string[])[] {
+  const cached = simpleCache.get(text);
+  if (cached !== undefined) return cached;
+  const result = tokenizeSimpleCommands(text);
+  if (simpleCache.size >= SIMPLE_CACHE_SIZE) simpleCache.delete(simpleCache.keys().next().value as string);
+  simpleCache.set(text, result);
+  return result;
+}
+
+function tokenizeSimpleCommands(text: string): string[][] {
   const result: string[][] = [];
   let current: string[] = [];
   for (const word of shellWords(text)) {

@@ -12,6 +12,8 @@ export class Journal {
 
   /** Reads one output line of `command`. */
   record(line: string, command: string): void {
+    // Cheap tests first: this sees every line a host command prints (floods included).
+    if (line.length > 300 || (!line.includes(' created') && !line.includes(' exposed')) || !command.includes('kubectl')) return;
     const match = CREATED.exec(line.trim());
     if (match === null) return;
     const namespace = /(?:^|\s)(?:-n|--namespace)[ =]([a-z0-9-]+)/.exec(command)?.[1];

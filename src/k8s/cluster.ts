@@ -14,6 +14,7 @@ import type { ShellOpener } from '../kata/model.js';
 import type { ClusterPort, CreatedObject, Shell } from '../run/ports.js';
 import type { Target } from '../run/events.js';
 import { ApiStatusError, getJson, resolveResource, type ResourcePath } from './api.js';
+import { settle } from './settle.js';
 
 export interface ConnectOptions {
   /** Kube context to use (default: the kubeconfig's current one). */
@@ -186,6 +187,10 @@ export class KubeCluster implements ClusterPort {
           if (settled) controller.abort();
         }, (error: unknown) => finish(new Error(`watching pods failed: ${(error as Error).message}`)));
     });
+  }
+
+  settle(objects: readonly CreatedObject[], timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<string[]> {
+    return settle(this.kc, this.target.namespace, objects, timeoutMs, onProgress, signal);
   }
 
   async openShell(opener: ShellOpener, target: string, signal: AbortSignal): Promise<Shell> {

@@ -24,6 +24,8 @@ export interface EngineOptions {
   readonly stepTimeoutMs?: number;
   /** How long to wait for a pod placeholder to have a Ready pod. */
   readonly podTimeoutMs?: number;
+  /** How long to wait for workloads a step created to be ready before the next step. */
+  readonly settleTimeoutMs?: number;
   /** Environment of the host shell. */
   readonly env: Record<string, string | undefined>;
   /** Working directory of the host shell (the kata's folder, so its relative paths work). */
@@ -41,6 +43,7 @@ export interface RunOutcome {
 
 export const DEFAULT_STEP_TIMEOUT_MS = 120_000;
 export const DEFAULT_POD_TIMEOUT_MS = 180_000;
+export const DEFAULT_SETTLE_TIMEOUT_MS = 90_000;
 
 /** Runs one kata once. `interrupt()` stops the main phase (first call) and then the cleanup (second call). */
 export class Engine {
@@ -78,6 +81,7 @@ export class Engine {
       journal: this.journal,
       stepTimeoutMs: this.options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
       podTimeoutMs: this.options.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS,
+      settleTimeoutMs: this.options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS,
       hostShell: () => this.hostShell(),
       ...(this.options.gate === undefined ? {} : { gate: this.options.gate }),
       emit: (event) => {

@@ -10,15 +10,16 @@ const CREATED = /^([a-z0-9.-]+)\/([a-z0-9][a-z0-9.-]*) (created|exposed)\b/;
 export class Journal {
   private readonly objects = new Map<string, CreatedObject>();
 
-  /** Reads one output line of `command`. */
-  record(line: string, command: string): void {
+  /** Reads one output line of `command`; returns the object when the line reports one created. */
+  record(line: string, command: string): CreatedObject | undefined {
     // Cheap tests first: this sees every line a host command prints (floods included).
-    if (line.length > 300 || (!line.includes(' created') && !line.includes(' exposed')) || !command.includes('kubectl')) return;
+    if (line.length > 300 || (!line.includes(' created') && !line.includes(' exposed')) || !command.includes('kubectl')) return undefined;
     const match = CREATED.exec(line.trim());
-    if (match === null) return;
+    if (match === null) return undefined;
     const namespace = /(?:^|\s)(?:-n|--namespace)[ =]([a-z0-9-]+)/.exec(command)?.[1];
     const object: CreatedObject = { resource: match[1] as string, name: match[2] as string, ...(namespace === undefined ? {} : { namespace }) };
     this.objects.set(`${object.namespace ?? ''}/${object.resource}/${object.name}`, object);
+    return object;
   }
 
   /** Everything recorded, in order. */

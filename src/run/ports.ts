@@ -37,6 +37,12 @@ export interface ClusterPort {
   ephemeralContainer(pod: string, image: string): Promise<{ readonly found: boolean; readonly detail: string }>;
   /** True when the pod runs a mesh sidecar (an `istio-proxy` container or a native sidecar of that name). */
   hasMesh(pod: string): Promise<boolean>;
+  /**
+   * Waits (by watching) until workloads a step created are ready to be used, as a careful person
+   * would before the next command: deployments available, pods Ready, services with a ready
+   * endpoint. Resolves with what is still not ready after `timeoutMs` (never throws for that).
+   */
+  settle(objects: readonly CreatedObject[], timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<string[]>;
   /** Which of these objects still exist. */
   remaining(objects: readonly CreatedObject[]): Promise<CreatedObject[]>;
   /** Releases what the run set up (private kubeconfig, a namespace it created). */

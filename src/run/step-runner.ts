@@ -10,7 +10,7 @@ import type { EngineEvent, StepStatus } from './events.js';
 import { ExcerptBuffer } from './events.js';
 import type { Journal } from './journal.js';
 import { fillPlaceholders, invalidValue } from './placeholders.js';
-import type { ClusterPort, Shell, StepGate } from './ports.js';
+import type { ClusterPort, CreatedObject, Shell, StepGate } from './ports.js';
 import { sleep } from './sleep.js';
 
 export interface StepRunnerOptions {
@@ -23,6 +23,8 @@ export interface StepRunnerOptions {
   readonly journal: Journal;
   readonly stepTimeoutMs: number;
   readonly podTimeoutMs: number;
+  /** How long to wait for created workloads to be ready before going on anyway. */
+  readonly settleTimeoutMs: number;
   readonly hostShell: () => Shell;
   readonly emit: (event: EngineEvent) => void;
   /** Asked before each step of the main phase, when the run is interactive. */
@@ -117,6 +119,7 @@ export class StepRunner {
 
     const checks = new OutputChecks(step.checks);
     const explicitExit = step.checks.some((c) => c.kind === 'exit');
+    const created: CreatedObject[] = [];
     let exitCode: number | undefined;
     for (const [i, command] of prepared.commands.entries()) {
       if (step.context !== HOST && /^(exit|logout)(\s+\d+)?$/.test(command.trim())) {
@@ -132,7 +135,10 @@ export class StepRunner {
         onLine: (line) => {
           excerpt.push(line);
           checks.feed(line);
-          if (step.context === HOST) this.o.journal.record(line, step.commands[i]?.text ?? command);
+          if (step.context === HOST) {
+            const object = this.o.journal.record(line, step.commands[i]?.text ?? command);
+            if (object !== undefined) created.push(object);
+          }
           this.o.emit({ type: 'output', step, line });
         },
       });
@@ -151,6 +157,7 @@ export class StepRunner {
     }
     const results = [...checks.finish(exitCode), ...(await this.apiChecks(step))];
     const failed = results.filter((r) => !r.passed);
+    if (failed.length === 0) await this.settle(step, created, signal);
     return {
       status: failed.length === 0 ? 'passed' : 'failed',
       retryable: true,
@@ -305,6 +312,20 @@ export class StepRunner {
       return { status: 'passed' as const, retryable: false, results: [], excerpt };
     } catch (error) {
       return { status: signal.aborted ? ('interrupted' as const) : ('failed' as const), retryable: true, reason: `could not open the shell "${context}": ${(error as Error).message}`, results: [], excerpt };
+    }
+  }
+
+  /** Waits for what the step created to be usable before the next step (not a check: never fails the step). */
+  private async settle(step: Step, created: readonly CreatedObject[], signal: AbortSignal): Promise<void> {
+    const cluster = this.o.cluster;
+    if (cluster === undefined || created.length === 0 || step.phase !== 'main') return;
+    try {
+      const pending = await cluster.settle(created, this.o.settleTimeoutMs, (message) => this.o.emit({ type: 'progress', step, message }), signal);
+      if (pending.length > 0 && !signal.aborted) {
+        this.o.emit({ type: 'progress', step, message: `going on although ${pending.join(', ')} ${pending.length === 1 ? 'is' : 'are'} not ready after ${formatDuration(this.o.settleTimeoutMs)}` });
+      }
+    } catch (error) {
+      this.o.emit({ type: 'progress', step, message: `could not wait for ${created.map((o) => `${o.resource}/${o.name}`).join(', ')}: ${(error as Error).message}` });
     }
   }
 

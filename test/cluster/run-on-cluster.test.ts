@@ -127,4 +127,31 @@ describe('kata run against a cluster', () => {
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stdout).toMatch(/SKIP sniff: needs a service mesh: pod meshless-[a-z0-9-]+ has no istio-proxy sidecar/);
   });
+
+  it('waits (by watching) for what a step created before the next step, as the upstream kata needs', async () => {
+    const ns = namespace('settle');
+    const file = writeKata(
+      'settle.md',
+      `
+      # Ready before use
+      ${fence}console
+      kubectl create deploy ready-web --image nginx
+      kubectl expose deploy ready-web --port 80
+      ${fence}
+      <!-- kata: id available; expect contains "1 ready" -->
+      ${fence}console
+      echo "$(kubectl get deploy ready-web -o jsonpath='{.status.availableReplicas}') ready"
+      kubectl get endpointslices -l kubernetes.io/service-name=ready-web -o jsonpath='{.items[*].endpoints[*].conditions.ready}'
+      ${fence}
+      # Cleanup
+      ${fence}console
+      kubectl delete svc ready-web
+      kubectl delete deploy ready-web
+      ${fence}
+    `,
+    );
+    const result = await kataCli(['run', file, '--yes', '--namespace', ns], { env });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toMatch(/\| true/);
+  });
 });

@@ -14,6 +14,8 @@ Usage:
   kata run FILE [options]     run a kata: every step, every check, then the cleanup
   kata plan FILE [--json]     show the steps, shells, checks and cleanup of a kata
   kata lint FILE...           report what a kata author should fix (exit 1 on errors)
+  kata lab up | down [--purge] | status
+                              a local single-node Kubernetes for katas (root; see lab/README.md)
   kata doctor [--context NAME] [--namespace NS]
                               can katas run on this cluster? (exit 1 when not)
   kata --version | --help
@@ -26,6 +28,7 @@ Options of run:
   --keep                      skip the cleanup phase on purpose
   --timeout DURATION          timeout of a step without its own (default 2m)
   --namespace NS, --context NAME   where the kata runs on the cluster
+  --lab                       run on the local lab (brought up first when it is not running)
 
 Exit codes: 0 ok, 1 failed (a step, check or cleanup; lint errors), 2 usage or kata error,
 3 cluster unreachable or unauthorized, 4 internal error, 130 interrupted.
@@ -92,13 +95,22 @@ async function dispatch(argv: readonly string[]): Promise<number> {
           timeout: { type: 'string' },
           namespace: { type: 'string', short: 'n' },
           context: { type: 'string' },
+          lab: { type: 'boolean' },
         },
         'run',
       );
+      if (values.lab === true && values.context !== undefined) throw new UsageError('--lab and --context cannot be used together', 'The lab has its own kubeconfig and context.');
       if (positionals.length !== 1) throw new UsageError('`kata run` takes exactly one kata file', 'Run e.g. `kata run katas/first-steps.md --yes`.');
       const { parseDuration } = await import('./kata/annotations.js');
       const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout);
       if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout "${values.timeout}" is not a duration`, 'Write e.g. --timeout 90s or --timeout 5m.');
+      if (values.lab === true) {
+        // The lab's kubeconfig and its kubectl are used by the run and by every command of the kata.
+        const { ensureLab } = await import('./lab/index.js');
+        const lab = await ensureLab((line) => process.stderr.write(`${line}\n`));
+        process.env.KUBECONFIG = lab.kubeconfig;
+        process.env.PATH = `${lab.binDir}:${process.env.PATH ?? ''}`;
+      }
       const { runKata } = await import('./run/run-kata.js');
       return runKata({
         file: positionals[0] as string,
@@ -118,6 +130,12 @@ async function dispatch(argv: readonly string[]): Promise<number> {
           });
         },
       });
+    }
+    case 'lab': {
+      const { labCommand } = await import('./lab/index.js');
+      // `status` is a result (stdout); the progress of up/down is not (stderr).
+      const out = rest[0] === 'status' ? process.stdout : process.stderr;
+      return labCommand(rest, (line) => out.write(`${line}\n`));
     }
     case 'doctor': {
       const { values, positionals } = parse(rest, { context: { type: 'string' }, namespace: { type: 'string', short: 'n' } }, 'doctor');

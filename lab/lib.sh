@@ -1,0 +1,75 @@
+# Shared settings and helpers, sourced by every lab script. Everything the lab writes lives
+# under $CACHE (lab/.cache); nothing here refers to another checkout.
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${KATA_LAB_CACHE:-$LAB_DIR/.cache}
+BIN=$CACHE/bin          # built binaries (kept by `down`)
+RUN=$CACHE/run          # cluster state: etcd, containerd, kubelet (kept by `down`, removed by `down --purge`)
+CFG=$CACHE/config       # rendered config files
+PKI=$CACHE/pki
+LOG=$RUN/logs
+PIDS=$RUN/pids
+SOCK=$RUN/sock
+KUBECONFIG_FILE=$CACHE/kubeconfig
+
+K8S_VERSION=v1.34.12
+ETCD_VERSION=v3.6.16
+COREDNS_VERSION=v1.15.0
+NS=kata-lab                       # the lab's network namespace: every server runs in it (or on 127.0.0.1)
+NSX="nsenter --net=/run/netns/$NS"
+NODE_BRIDGE=katalab0              # empty bridge holding the node IP inside the netns (the kernel has no dummy links)
+NODE_IP=10.250.0.1
+NODE_NAME=kata-lab
+POD_CIDR=10.244.0.0/24            # this node's pods
+POD_RANGE=10.244.0.0/16           # allowed pod egress: pods ...
+SVC_CIDR=10.96.0.0/12             # ... and services; everything else is dropped
+SVC_IP=10.96.0.1
+DNS_IP=10.96.0.10
+EGRESS_CHAIN=KATA-LAB-EGRESS
+REGISTRY=127.0.0.1:5000
+# Every lab process, in the order `down` stops them.
+COMPONENTS_STOP_ORDER="kube-proxy kube-scheduler kube-controller-manager kubelet"
+COMPONENTS_LATE="containerd kube-apiserver etcd bridge-api-out bridge-api-in bridge-reg-in bridge-reg-out registry"
+
+export PATH=$BIN:/usr/local/go/bin:/usr/sbin:/sbin:$PATH
+export KUBECONFIG=$KUBECONFIG_FILE
+
+# A user-fixable problem: two lines the TypeScript side turns into a ClusterError, then exit $1.
+lab_fail() { local code=$1 msg=$2 hint=$3; echo "LAB-ERROR: $msg" >&2; echo "LAB-HINT: $hint" >&2; exit "$code"; }
+
+# start NAME CMD...: run detached (own session, no terminal, output to a log), record its pid.
+start() {
+  local n=$1; shift
+  mkdir -p "$LOG" "$PIDS"
+  setsid "$@" </dev/null >>"$LOG/$n.log" 2>&1 &
+  echo $! >"$PIDS/$n.pid"
+  starttime $! >"$PIDS/$n.start" || true
+}
+# starttime PID: field 22 of /proc/PID/stat, so that a pid reused after a reboot is not taken for ours
+starttime() { local s; s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=${s##*) }; set -- $s; echo "${20}"; }
+# running NAME: its recorded process is alive and not a zombie (PID 1 here may not reap orphans).
+running() {
+  local n=$1 pid s
+  [ -f "$PIDS/$n.pid" ] || return 1
+  pid=$(cat "$PIDS/$n.pid"); s=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  s=${s##*) }; set -- $s   # $1 = state, ${20} = start time
+  [ "$1" != Z ] || return 1
+  [ ! -f "$PIDS/$n.start" ] || [ "$(cat "$PIDS/$n.start")" = "${20}" ]
+}
+# waitfor WHAT SECONDS CMD...: poll CMD (each try under `timeout 5`) until it succeeds.
+waitfor() {
+  local what=$1 secs=$2; shift 2
+  local end=$((SECONDS + secs))
+  while [ $SECONDS -lt $end ]; do
+    timeout 5 "$@" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "timed out after ${secs}s waiting for $what" >&2
+  return 1
+}
+# stage NAME FUNCTION: run one stage and print one line with its duration.
+stage() {
+  local name=$1 t0=$SECONDS; shift
+  "$@"
+  echo "  $name ($((SECONDS - t0))s)"
+}
+kctl() { timeout 60 "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }

@@ -1,0 +1,141 @@
+/**
+ * The local lab: a single-node Kubernetes built from source and run in its own network namespace
+ * (see lab/README.md). `kata lab up | down | status` and `ensureLab` for commands that need a
+ * cluster. The work is done by lab/*.sh (spawned through src/exec/lab-scripts.ts); this module
+ * decides, reports and maps failures to errors the user can act on.
+ */
+import { join } from 'node:path';
+import { ClusterError } from '../errors.js';
+import { runLabScript, type LabScriptResult } from '../exec/lab-scripts.js';
+import { labPaths, LAB_NETNS, LAB_NODE, type LabPaths } from './paths.js';
+import { readLabState } from './status.js';
+
+export { labPaths, type LabPaths } from './paths.js';
+
+/** Where to find the lab once it is up. */
+export interface LabInfo {
+  /** Admin kubeconfig, server https://127.0.0.1:6443. */
+  readonly kubeconfig: string;
+  /** Holds kubectl (and the other lab binaries). */
+  readonly binDir: string;
+}
+
+/** A stage of `lab/up.sh` failed (not something a precondition check could name). */
+export class LabStageError extends ClusterError {}
+
+/** One line of progress or report, without its newline. */
+export type Write = (line: string) => void;
+
+const USAGE = 'Usage: kata lab up | down [--purge] | status';
+
+/** Brings the lab up (builds what is missing the first time: ~10 minutes on 2 cores), or throws. */
+export async function labUp(write: Write, paths: LabPaths = labPaths()): Promise<LabInfo> {
+  requireRoot('up');
+  const result = await runLabScript(join(paths.labDir, 'up.sh'), [], write);
+  if (result.exitCode !== 0) throw failure('up', result, paths);
+  const info = { kubeconfig: paths.kubeconfig, binDir: paths.binDir };
+  for (const line of howToUse(info)) write(line);
+  return info;
+}
+
+/** Stops every lab process and removes its pods' namespaces, mounts and iptables rules. */
+export async function labDown(write: Write, options: { readonly purge?: boolean } = {}, paths: LabPaths = labPaths()): Promise<void> {
+  requireRoot('down');
+  const result = await runLabScript(join(paths.labDir, 'down.sh'), options.purge === true ? ['--purge'] : [], write);
+  if (result.exitCode !== 0) throw failure('down', result, paths);
+}
+
+/** Says what runs and whether the node and DNS are Ready. */
+export async function labStatus(write: Write, paths: LabPaths = labPaths()): Promise<{ running: boolean; nodeReady: boolean; dnsReady: boolean }> {
+  const state = await readLabState(paths);
+  const up = state.processes.filter((p) => p.running).length;
+  if (up === 0) {
+    write('kata lab: not running (start it with `kata lab up`)');
+  } else {
+    write(`kata lab: ${state.running ? 'running' : 'partly running'} (${up} of ${state.processes.length} processes)`);
+    for (const p of state.processes) write(`  ${p.name.padEnd(24)} ${p.running ? `running, pid ${p.pid}` : p.pid === undefined ? 'not started' : `stopped (pid ${p.pid} is gone)`}`);
+    write(`  node ${LAB_NODE}: ${state.nodeReady ? 'Ready' : 'not Ready'}`);
+    write(`  DNS (CoreDNS in kube-system): ${state.dnsReady ? 'Ready' : 'not Ready'}`);
+    if (state.apiError !== undefined) write(`  API server: ${state.apiError}`);
+    if (state.running) for (const line of howToUse({ kubeconfig: paths.kubeconfig, binDir: paths.binDir })) write(line);
+    if (!state.running) write(`  logs: ${paths.logsDir}; \`kata lab up\` starts what is missing`);
+  }
+  return { running: state.running, nodeReady: state.nodeReady, dnsReady: state.dnsReady };
+}
+
+/** The lab, brought up if it is not fully running; returns at once when it is. */
+export async function ensureLab(write: Write, paths: LabPaths = labPaths()): Promise<LabInfo> {
+  const state = await readLabState(paths);
+  if (state.running && state.nodeReady && state.dnsReady) return { kubeconfig: paths.kubeconfig, binDir: paths.binDir };
+  write('kata lab: not (fully) running, bringing it up');
+  return labUp(write, paths);
+}
+
+/**
+ * `kata lab up | down [--purge] | status`. Exit 0 ok, 1 failed, 2 usage, 3 when status finds
+ * the lab not running. A precondition the user can fix (not root, packages, busy port) is thrown
+ * as ClusterError for the CLI to print.
+ */
+export async function labCommand(args: readonly string[], write: Write, paths: LabPaths = labPaths()): Promise<number> {
+  const [command, ...rest] = args;
+  const usage = (message: string): number => {
+    write(`kata lab: ${message}. ${USAGE}`);
+    return 2;
+  };
+  try {
+    switch (command) {
+      case 'up':
+        if (rest.length > 0) return usage(`unexpected argument "${rest[0] ?? ''}"`);
+        await labUp(write, paths);
+        return 0;
+      case 'down': {
+        const unknown = rest.find((a) => a !== '--purge');
+        if (unknown !== undefined) return usage(`unexpected argument "${unknown}"`);
+        await labDown(write, { purge: rest.includes('--purge') }, paths);
+        return 0;
+      }
+      case 'status': {
+        if (rest.length > 0) return usage(`unexpected argument "${rest[0] ?? ''}"`);
+        const s = await labStatus(write, paths);
+        if (!s.running) return 3;
+        return s.nodeReady && s.dnsReady ? 0 : 1;
+      }
+      case undefined:
+        return usage('missing command');
+      default:
+        return usage(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof LabStageError) {
+      write(`kata lab: ${error.format()}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function requireRoot(what: string): void {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new ClusterError(
+      `\`kata lab ${what}\` needs root: the lab creates a network namespace, mounts file systems and runs containerd`,
+      `Run it as root, e.g. \`sudo kata lab ${what}\`.`,
+    );
+  }
+}
+
+function failure(what: 'up' | 'down', result: LabScriptResult, paths: LabPaths): ClusterError {
+  if (result.error !== undefined) return new ClusterError(result.error, result.hint ?? `Fix it, then run \`kata lab ${what}\` again.`);
+  const last = [...result.tail].reverse().find((l) => l.trim() !== '') ?? `exit status ${result.exitCode}`;
+  return new LabStageError(
+    `\`kata lab ${what}\` failed (exit status ${result.exitCode}): ${last.trim()}`,
+    `The components' logs are in ${paths.logsDir}. \`kata lab down\` then \`kata lab up\` retries; cached builds and images are kept.`,
+  );
+}
+
+function howToUse(info: LabInfo): string[] {
+  return [
+    `kata lab: Kubernetes is up in network namespace ${LAB_NETNS} (API on https://127.0.0.1:6443). Use it with:`,
+    `  export KUBECONFIG=${info.kubeconfig} PATH=${info.binDir}:$PATH`,
+    '  kubectl get nodes',
+  ];
+}

@@ -1,0 +1,72 @@
+/**
+ * `kata lab` without a lab: usage, status of a lab that was never started, and how script
+ * outcomes become exit codes and errors. The scripts are tiny fixtures in a temporary lab dir.
+ */
+import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ClusterError } from '../../src/errors.js';
+import { runLabScript } from '../../src/exec/lab-scripts.js';
+import { labCommand, labStatus, labUp } from '../../src/lab/index.js';
+import { labPaths } from '../../src/lab/paths.js';
+
+const isRoot = process.getuid?.() === 0;
+
+/** A lab dir whose up.sh / down.sh are the given bash bodies. */
+function fakeLab(scripts: { up?: string; down?: string }) {
+  const labDir = mkdtempSync(join(tmpdir(), 'kata-lab-'));
+  mkdirSync(join(labDir, '.cache'));
+  for (const [name, body] of Object.entries(scripts)) {
+    writeFileSync(join(labDir, `${name}.sh`), `#!/bin/bash\n${body}\n`);
+    chmodSync(join(labDir, `${name}.sh`), 0o755);
+  }
+  return labPaths({ KATA_LAB_DIR: labDir });
+}
+
+function collect(): { lines: string[]; write: (line: string) => void } {
+  const lines: string[] = [];
+  return { lines, write: (line) => lines.push(line) };
+}
+
+describe('kata lab', () => {
+  it('answers a missing or unknown subcommand with the usage and exit 2', async () => {
+    const out = collect();
+    expect(await labCommand([], out.write, fakeLab({}))).toBe(2);
+    expect(await labCommand(['start'], out.write, fakeLab({}))).toBe(2);
+    expect(await labCommand(['down', '--force'], out.write, fakeLab({}))).toBe(2);
+    expect(out.lines.join('\n')).toContain('Usage: kata lab up | down [--purge] | status');
+  });
+
+  it('status of a lab that never ran says so and exits 3', async () => {
+    const out = collect();
+    const paths = fakeLab({});
+    expect(await labCommand(['status'], out.write, paths)).toBe(3);
+    expect(out.lines[0]).toBe('kata lab: not running (start it with `kata lab up`)');
+    expect(await labStatus(() => undefined, paths)).toEqual({ running: false, nodeReady: false, dnsReady: false });
+  });
+
+  it.skipIf(!isRoot)('turns a LAB-ERROR from the script into a ClusterError with its hint', async () => {
+    const paths = fakeLab({ up: 'echo "checking"; echo "LAB-ERROR: missing Debian packages: socat" >&2; echo "LAB-HINT: Install them with \\`apt-get install -y socat\\`." >&2; exit 11' });
+    const out = collect();
+    const error = await labUp(out.write, paths).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClusterError);
+    expect((error as ClusterError).format()).toBe('missing Debian packages: socat. Install them with `apt-get install -y socat`.');
+    expect(out.lines).toEqual(['checking']);
+  });
+
+  it.skipIf(!isRoot)('reports a failed stage with its last line and exits 1', async () => {
+    const paths = fakeLab({ up: 'echo "  etcd (1s)"; echo "timed out after 90s waiting for kube-apiserver" >&2; exit 1' });
+    const out = collect();
+    expect(await labCommand(['up'], out.write, paths)).toBe(1);
+    expect(out.lines.at(-1)).toMatch(/^kata lab: `kata lab up` failed \(exit status 1\): timed out after 90s waiting for kube-apiserver\. The components' logs are in /);
+  });
+
+  it('streams a script\'s lines as they come, stdout and stderr together', async () => {
+    const paths = fakeLab({ up: 'echo one; echo two >&2; sleep 0.2; echo three' });
+    const out = collect();
+    const result = await runLabScript(join(paths.labDir, 'up.sh'), [], out.write);
+    expect(result.exitCode).toBe(0);
+    expect(out.lines).toEqual(['one', 'two', 'three']);
+  });
+});

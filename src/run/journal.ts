@@ -22,6 +22,16 @@ export class Journal {
     return object;
   }
 
+  /** Records an object the kata made without kubectl saying so (a pod of a deployment it created). */
+  add(object: CreatedObject): void {
+    this.objects.set(`${object.namespace ?? ''}/${object.resource}/${object.name}`, object);
+  }
+
+  /** True when the kata created a workload named `name` (deployment, statefulset, daemonset, replicaset, job). */
+  createdWorkload(name: string): boolean {
+    return this.list().some((o) => o.name === name && /^(deployment|statefulset|daemonset|replicaset)\.apps$|^job\.batch$/.test(o.resource));
+  }
+
   /** Everything recorded, in order. */
   list(): CreatedObject[] {
     return [...this.objects.values()];

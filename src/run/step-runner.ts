@@ -269,6 +269,8 @@ export class StepRunner {
         const problem = invalidValue(pod);
         if (problem !== undefined) return { ok: false, status: 'failed', reason: `the pod found for <${placeholder.name}> cannot be used because ${problem}` };
         this.o.values.set(placeholder.name, pod);
+        // A pod of a workload the kata created must be gone after the cleanup too (not just terminating).
+        if (this.o.journal.createdWorkload(placeholder.podOfApp)) this.o.journal.add({ resource: 'pod', name: pod });
       } catch (error) {
         if (signal.aborted) return { ok: false, status: 'interrupted', reason: 'interrupted' };
         return { ok: false, status: 'failed', reason: `<${placeholder.name}>: ${(error as Error).message}; or give it with --set "${placeholder.name}=POD"` };

@@ -21,7 +21,9 @@ Usage:
   kata --version | --help
 
 Options of run:
-  --yes                       run every step without asking (headless, plain output)
+  --yes                       run every step without asking (headless, plain output; also
+                              when stdout is not a terminal or CI is set)
+  --resume                    continue at the first unfinished step of the last interactive run
   --set "NAME=VALUE"          value of a placeholder, e.g. --set "nginx POD=nginx-7d8b4-x2m4q"
   --report junit=PATH         write a JUnit XML report (also json=PATH); repeatable
   --keep-going                go on after a failed step (cleanup runs in any case)
@@ -96,6 +98,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
           namespace: { type: 'string', short: 'n' },
           context: { type: 'string' },
           lab: { type: 'boolean' },
+          resume: { type: 'boolean' },
         },
         'run',
       );
@@ -111,17 +114,13 @@ async function dispatch(argv: readonly string[]): Promise<number> {
         process.env.KUBECONFIG = lab.kubeconfig;
         process.env.PATH = `${lab.binDir}:${process.env.PATH ?? ''}`;
       }
-      const { runKata } = await import('./run/run-kata.js');
-      return runKata({
+      const common = {
         file: positionals[0] as string,
         set: values.set ?? [],
         reports: values.report ?? [],
         keep: values.keep === true,
         keepGoing: values['keep-going'] === true,
         ...(timeout === undefined ? {} : { stepTimeoutMs: timeout }),
-        ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
-        ...(values.context === undefined ? {} : { context: values.context }),
-        write: (text) => process.stdout.write(text),
         connect: async () => {
           const { connectCluster } = await import('./k8s/cluster.js');
           return connectCluster({
@@ -129,6 +128,20 @@ async function dispatch(argv: readonly string[]): Promise<number> {
             ...(values.context === undefined ? {} : { context: values.context }),
           });
         },
+      };
+      // Interactivity is decided once: a terminal on every stream, no CI, no --yes.
+      const ci = process.env.CI !== undefined && process.env.CI !== '';
+      if (values.yes !== true && !ci && process.stdout.isTTY && process.stdin.isTTY && process.stderr.isTTY) {
+        const { runInteractive } = await import('./ui/run-interactive.js');
+        return runInteractive({ ...common, resume: values.resume === true });
+      }
+      if (values.resume === true) process.stderr.write('kata: --resume needs the terminal UI (no --yes, no CI, a terminal); running from the start\n');
+      const { runKata } = await import('./run/run-kata.js');
+      return runKata({
+        ...common,
+        ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
+        ...(values.context === undefined ? {} : { context: values.context }),
+        write: (text) => process.stdout.write(text),
       });
     }
     case 'lab': {

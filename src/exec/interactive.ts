@@ -4,7 +4,9 @@
  * aside first (raw mode off, stdin released) and take the terminal back after they exit.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Where the learner's shell runs: on this machine, or in a pod the kata opened a shell in. */
 export type ShellPlace =
@@ -18,6 +20,14 @@ export type ShellPlace =
       readonly shell: string;
     };
 
+/** The state of the kata's own shell, to start the learner's shell the same way (see the hand-over notes: the engine does not expose it yet). */
+export interface ShellState {
+  /** Its working directory (`pwd`). */
+  readonly cwd: string;
+  /** Its exported variables, as `export -p` prints them. */
+  readonly exports: string;
+}
+
 export interface InteractiveOptions {
   /** Environment (the run's KUBECONFIG for pods). */
   readonly env: Record<string, string | undefined>;
@@ -25,20 +35,40 @@ export interface InteractiveOptions {
   readonly kubectl?: string;
   /** A line shown before the shell starts (e.g. "type exit to return to the kata"). */
   readonly banner?: string;
+  /** Start where the kata's shell is, with its variables. */
+  readonly state?: ShellState;
 }
 
-/** The program and arguments that open an interactive shell at `place`. */
-export function shellCommand(place: ShellPlace, kubectl = 'kubectl'): { file: string; args: string[]; cwd?: string } {
-  if (place.kind === 'host') return { file: 'bash', args: [], cwd: place.cwd };
+/**
+ * The program and arguments that open an interactive shell at `place`. With `rcfile` (host) or
+ * `state` (pod), the shell starts in the kata shell's directory with its exported variables.
+ */
+export function shellCommand(place: ShellPlace, kubectl = 'kubectl', state?: ShellState, rcfile?: string): { file: string; args: string[]; cwd?: string } {
+  if (place.kind === 'host') return { file: 'bash', args: rcfile === undefined ? [] : ['--rcfile', rcfile, '-i'], cwd: state?.cwd ?? place.cwd };
   const container = place.container === undefined ? [] : ['-c', place.container];
-  return { file: kubectl, args: ['exec', '-it', place.target, ...container, '--', place.shell] };
+  if (state === undefined) return { file: kubectl, args: ['exec', '-it', place.target, ...container, '--', place.shell] };
+  // The exports and directory travel as arguments, never spliced into the script.
+  const script = `eval "$1" 2>/dev/null; cd "$2" 2>/dev/null; exec ${place.shell === 'bash' ? 'bash' : 'sh'}`;
+  return { file: kubectl, args: ['exec', '-it', place.target, ...container, '--', 'sh', '-c', script, 'sh', state.exports, state.cwd] };
 }
 
 /** Opens an interactive shell with the terminal; resolves with its exit code when the learner leaves it. */
-export function openShell(place: ShellPlace, options: InteractiveOptions): Promise<number> {
-  const { file, args, cwd } = shellCommand(place, options.kubectl);
+export async function openShell(place: ShellPlace, options: InteractiveOptions): Promise<number> {
+  let rcdir: string | undefined;
+  let rcfile: string | undefined;
+  if (place.kind === 'host' && options.state !== undefined) {
+    // bash reads the learner's own ~/.bashrc first, then takes the kata shell's variables.
+    rcdir = mkdtempSync(join(tmpdir(), 'kata-shell-'));
+    rcfile = join(rcdir, 'rc');
+    writeFileSync(rcfile, `[ -f ~/.bashrc ] && . ~/.bashrc\n${options.state.exports}\n`, { mode: 0o600 });
+  }
+  const { file, args, cwd } = shellCommand(place, options.kubectl, options.state, rcfile);
   if (options.banner !== undefined) process.stdout.write(`${options.banner}\n`);
-  return inherit(file, args, options.env, cwd);
+  try {
+    return await inherit(file, args, options.env, cwd);
+  } finally {
+    if (rcdir !== undefined) rmSync(rcdir, { recursive: true, force: true });
+  }
 }
 
 /** Shows a file in `less` (or `more` when less is missing); resolves when the learner quits it. */

@@ -10,7 +10,7 @@ import type { Kata } from '../kata/model.js';
 import { loadKata } from '../kata/parse.js';
 import { junitReport } from '../report/junit.js';
 import { PlainReporter } from '../report/plain.js';
-import { jsonReport, RunRecorder } from '../report/run-record.js';
+import { jsonReport, RunRecorder, type RunRecord } from '../report/run-record.js';
 import { ClusterError, UsageError } from '../errors.js';
 import { accessSync, constants } from 'node:fs';
 import { Engine } from './engine.js';
@@ -33,7 +33,8 @@ export interface RunKataOptions {
   readonly connect?: (kata: Kata) => Promise<ClusterPort>;
 }
 
-interface Report {
+/** A report to write at the end of a run: `--report junit=PATH`. */
+export interface Report {
   readonly kind: 'junit' | 'json';
   readonly path: string;
 }
@@ -99,18 +100,23 @@ export async function runKata(options: RunKataOptions): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
 
-  const written: string[] = [];
-  for (const report of reports) {
-    mkdirSync(dirname(resolve(report.path)), { recursive: true });
-    const content = report.kind === 'junit' ? junitReport(recorder.record) : `${JSON.stringify(jsonReport(recorder.record), null, 2)}\n`;
-    writeFileSync(report.path, content);
-    written.push(`${report.kind} ${report.path}`);
-  }
-  plain.summary(recorder.record, written);
+  plain.summary(recorder.record, writeReports(recorder.record, reports));
   return outcome.exitCode;
 }
 
-function onPath(program: string): boolean {
+/** Writes the reports of a run; returns "kind path" for each, for the summary. */
+export function writeReports(record: RunRecord, reports: readonly Report[]): string[] {
+  const written: string[] = [];
+  for (const report of reports) {
+    mkdirSync(dirname(resolve(report.path)), { recursive: true });
+    writeFileSync(report.path, report.kind === 'junit' ? junitReport(record) : `${JSON.stringify(jsonReport(record), null, 2)}\n`);
+    written.push(`${report.kind} ${report.path}`);
+  }
+  return written;
+}
+
+/** True when `program` is an executable on PATH. */
+export function onPath(program: string): boolean {
   return (process.env.PATH ?? '').split(':').some((dir) => {
     try {
       accessSync(`${dir}/${program}`, constants.X_OK);
@@ -121,7 +127,8 @@ function onPath(program: string): boolean {
   });
 }
 
-function parseReport(spec: string): Report {
+/** Parses `--report junit=PATH` / `--report json=PATH`. */
+export function parseReport(spec: string): Report {
   const match = /^(junit|json)=(.+)$/.exec(spec);
   if (match === null) throw new UsageError(`--report "${spec}" is not KIND=PATH`, 'Write e.g. --report junit=out/kata.xml or --report json=out/kata.json.');
   return { kind: match[1] as 'junit' | 'json', path: match[2] as string };

@@ -1,0 +1,195 @@
+import { Box, Text, useInput, useStdin } from 'ink';
+import type { Step } from '../../kata/model.js';
+import { commandsWith, hasEdits } from '../edits.js';
+import { splitKeys } from '../keys.js';
+import { editsOf, onKey } from '../on-key.js';
+import { useColor } from '../hooks/use-color.js';
+import { useRunView } from '../hooks/use-run-view.js';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
+import { proseBlocks } from '../markdown.js';
+import type { RunSnapshot, RunView, StepView } from '../run-view.js';
+import { CleanupView } from './CleanupView.js';
+import { CurrentStep } from './CurrentStep.js';
+import { Editor } from './Editor.js';
+import { Footer, type KeyHint } from './Footer.js';
+import { Header } from './Header.js';
+import { HelpScreen } from './HelpScreen.js';
+import { LastResult } from './LastResult.js';
+import { ResumeOffer } from './ResumeOffer.js';
+import { StepList } from './StepList.js';
+import { Summary } from './Summary.js';
+
+/** What the screen asks of the outside world: it never starts a process itself. */
+export interface Actions {
+  /** Quit: stop the running step and go to the cleanup; during the cleanup, skip the rest of it. */
+  readonly interrupt: () => void;
+  /** Hand the terminal to an interactive shell where `step` runs. */
+  readonly openShell: (step: Step) => void;
+  /** Show the full output of `step` in a pager. */
+  readonly openOutput: (step: Step) => void;
+}
+
+export interface Props {
+  readonly view: RunView;
+  readonly actions: Actions;
+  /** Fixed terminal size (tests); the real size otherwise. */
+  readonly size?: { readonly columns?: number; readonly rows?: number };
+}
+
+/** The whole screen of an interactive run; owns the keys. */
+export function App({ view, actions, size }: Props) {
+  const run = useRunView(view);
+  const { columns, rows } = useTerminalSize(size);
+  const { isRawModeSupported } = useStdin();
+  const paint = useColor();
+  const question = run.question;
+  const current = run.steps.find((s) => s.step.id === run.currentId) ?? run.cleanup.find((s) => s.step.id === run.currentId);
+  const edits = editsOf(run);
+
+  // Keys are judged against the view's latest snapshot, not this render's: a key that arrives
+  // before React has re-subscribed the handler must still see the screen as it is.
+  useInput(
+    (input, key) => {
+      for (const [one, k] of splitKeys(input, key)) onKey(view, actions, one, k);
+    },
+    { isActive: isRawModeSupported },
+  );
+
+  const listRows = Math.min(run.steps.filter((s) => s.step.run).length, Math.max(3, Math.floor(rows / 4)));
+  const footer = footerOf(run);
+  const footerRows = (footer.message === undefined ? 0 : Math.ceil(footer.message.length / Math.max(1, columns))) + keyRows(footer.keys, columns) + (isRawModeSupported ? 0 : 1);
+  // Every part has a fixed height, so the frame never grows past the screen (a frame taller than
+  // the terminal scrolls it, and Ink then erases the wrong lines).
+  const height = Math.max(8, rows - 1);
+  const bodyRows = Math.max(3, height - 3 - 1 - listRows - 1 - footerRows);
+  const runnable = run.steps.filter((s) => s.step.run);
+  // While the next step is asked about, the result of the one before stays in view.
+  const last = question?.kind === 'before-step' ? run.steps.find((s) => s.step.id === run.lastEndedId && s !== current) : undefined;
+  const lastLines = Math.min(5, Math.max(1, Math.floor(bodyRows / 6)));
+  const lastRows = last === undefined ? 0 : 2 + Math.min(last.tail.length, lastLines) + last.checks.length;
+
+  return (
+    // One row short of the terminal: a frame as tall as the screen makes Ink clear the whole
+    // terminal on every update (flicker) and scroll it by a line.
+    <Box flexDirection="column" width={columns} height={height} overflow="hidden">
+      <Header run={run} columns={columns} />
+      <Box marginTop={1} flexDirection="column">
+        <StepList steps={run.steps} {...(run.currentId === undefined ? {} : { currentId: run.currentId })} height={listRows} width={columns} />
+      </Box>
+      <Box marginTop={1} flexDirection="column" height={bodyRows} flexShrink={0} overflow="hidden">
+        {/* Not shrunk to fit (that would squeeze lines onto each other): cut at the bottom instead. */}
+        <Box flexDirection="column" flexShrink={0}>
+        {run.panel?.kind === 'help' ? (
+          <HelpScreen />
+        ) : run.phase === 'offer' && run.offer !== undefined ? (
+          <ResumeOffer offer={run.offer} />
+        ) : run.phase === 'ended' ? (
+          <Box flexDirection="column">
+            <CleanupView run={run} outputRows={2} />
+            <Summary run={run} />
+          </Box>
+        ) : run.phase === 'cleanup' ? (
+          <CleanupView run={run} outputRows={Math.max(2, bodyRows - 3 * run.cleanup.length - 2)} />
+        ) : current !== undefined ? (
+          <Box flexDirection="column">
+            {last !== undefined ? <LastResult view={last} lines={lastLines} /> : null}
+            <CurrentStep
+              view={current}
+              position={runnable.indexOf(current) + 1}
+              total={runnable.length}
+              file={run.kata.file}
+              background={run.steps.filter((s) => s.mark === 'background' && s !== current)}
+              {...(question?.kind === 'before-step' ? { values: question.values } : {})}
+              edits={edits}
+              {...(question?.kind === 'before-step' && hasEdits(edits) ? { commands: commandsWith(question.step, question.commands, question.values, edits) } : {})}
+              {...budget(current, bodyRows - lastRows, columns)}
+            />
+            {run.panel?.kind === 'edit' && question?.kind === 'before-step' ? <Editor context={{ step: question.step, asked: question.commands, values: question.values }} state={run.panel} /> : null}
+          </Box>
+        ) : (
+          <Text dimColor>Starting…</Text>
+        )}
+        </Box>
+      </Box>
+      <Box flexDirection="column" height={footerRows} flexShrink={0} overflow="hidden">
+        <Footer keys={footer.keys} {...(footer.message === undefined ? {} : { message: footer.message })} />
+        {!isRawModeSupported ? <Text {...paint('red')}>This terminal gives no keys to the UI: run with --yes for the plain output.</Text> : null}
+      </Box>
+    </Box>
+  );
+}
+
+/** Rows the footer's keys take when wrapped at `columns` (as Footer lays them out: " key " does, gap 2). */
+function keyRows(keys: readonly KeyHint[], columns: number): number {
+  let rows = keys.length === 0 ? 0 : 1;
+  let used = 0;
+  for (const k of keys) {
+    const width = k.key.length + 2 + 1 + k.does.length;
+    if (used > 0 && used + 2 + width > columns) {
+      rows++;
+      used = width;
+    } else used += (used > 0 ? 2 : 0) + width;
+  }
+  return rows;
+}
+
+/** Rows for the output and blocks of prose, so the step fits on the screen with its output. */
+function budget(view: StepView, bodyRows: number, columns: number): { outputRows: number; proseBlocks: number } {
+  const fixed = 2 + 1 + view.step.commands.length + view.step.placeholders.length + view.checks.length * 3 + 2;
+  const blocks = proseBlocks(view.step.prose);
+  const proseRoom = Math.max(2, Math.floor((bodyRows - fixed) * (view.lineCount > 0 ? 0.4 : 0.9)));
+  let used = 0;
+  let count = 0;
+  for (const block of blocks) {
+    const lines = Math.ceil((block.spans.reduce((n, s) => n + s.text.length, 0) + block.prefix.length + block.indent) / Math.max(10, columns - 2)) + (block.kind === 'heading' ? 1 : 0);
+    if (used + lines > proseRoom && count > 0) break;
+    used += lines;
+    count++;
+  }
+  return { outputRows: Math.max(3, bodyRows - fixed - used - 1), proseBlocks: count };
+}
+
+function footerOf(run: RunSnapshot): { keys: KeyHint[]; message?: string } {
+  const help: KeyHint = { key: '?', does: 'help' };
+  if (run.panel?.kind === 'help') return { keys: [{ key: 'any key', does: 'close help' }] };
+  if (run.panel?.kind === 'edit') return { keys: [{ key: 'Enter', does: 'keep the edit' }, { key: 'Esc', does: 'cancel' }] };
+  if (run.quitAsked) {
+    const message = run.phase === 'cleanup' ? 'Skip the rest of the cleanup? What the kata created may stay behind.' : 'Quit? The cleanup runs next, and your progress is kept (kata run FILE --resume).';
+    return { keys: [{ key: 'y', does: 'yes' }, { key: 'n', does: 'no, stay' }], message };
+  }
+  const notice = run.notice;
+  const withNotice = (keys: KeyHint[], message: string): { keys: KeyHint[]; message: string } => ({ keys, message: notice ?? message });
+  if (run.phase === 'offer') return withNotice([{ key: 'Enter', does: 'continue there' }, { key: 'n', does: 'start from the beginning' }], 'Continue where you stopped?');
+  if (run.phase === 'ended') return { keys: [], message: 'Done.' };
+  if (run.phase === 'cleanup') return withNotice([{ key: 'o', does: 'full output' }, { key: 'q', does: 'skip the rest of the cleanup' }], 'Cleaning up what the kata created…');
+  const question = run.question;
+  if (question?.kind === 'before-step') {
+    return withNotice(
+      [
+        { key: 'Enter', does: 'run' },
+        { key: 's', does: 'skip' },
+        { key: 'e', does: 'edit' },
+        { key: 'a', does: 'run the rest' },
+        { key: 'i', does: 'shell' },
+        { key: 'o', does: 'output' },
+        { key: 'q', does: 'quit' },
+        help,
+      ],
+      `Read the step, then press Enter to run it.`,
+    );
+  }
+  if (question?.kind === 'after-failure') {
+    return withNotice(
+      [
+        { key: 'r', does: 'retry' },
+        { key: 'c', does: 'continue without it' },
+        { key: 'i', does: 'shell' },
+        { key: 'o', does: 'full output' },
+        { key: 'q', does: 'quit' },
+        help,
+      ],
+      'The step failed. Look at what it printed and what the check expected, then retry or go on.',
+    );
+  }
+  return withNotice([{ key: 'o', does: 'output so far' }, { key: 'a', does: run.auto ? 'stop running automatically' : 'run the rest automatically' }, { key: 'q', does: 'stop' }, help], run.auto ? 'Running the steps automatically (stops at a failure)…' : 'Running…');
+}

@@ -1,0 +1,219 @@
+/**
+ * `kata run` in a terminal: the same run as the headless one (run-kata.ts), with the Ink screen
+ * as the front end. The screen consumes engine events and answers the engine's gate; shells and
+ * pagers the learner opens are started by src/exec/interactive.ts while Ink steps aside.
+ * Loaded only when the UI runs (dynamic import), so Ink and React cost nothing otherwise.
+ */
+import { renderToString, Box } from 'ink';
+import { dirname, resolve } from 'node:path';
+import { ClusterError, UsageError } from '../errors.js';
+import { openPager, openShell, type ShellPlace, type ShellState } from '../exec/interactive.js';
+import type { Kata, Step } from '../kata/model.js';
+import { loadKata } from '../kata/parse.js';
+import { PlainReporter } from '../report/plain.js';
+import { RunRecorder } from '../report/run-record.js';
+import { Engine } from '../run/engine.js';
+import type { EngineEvent } from '../run/events.js';
+import { parseSetValues } from '../run/placeholders.js';
+import type { ClusterPort } from '../run/ports.js';
+import { loadProgress, planResume, type ResumePlan } from '../run/resume.js';
+import { needsCluster, runKata } from '../run/run-kata.js';
+import type { Actions } from './components/App.js';
+import { CleanupView } from './components/CleanupView.js';
+import { Summary } from './components/Summary.js';
+import { OutputLog } from './output-log.js';
+import { ProgressKeeper } from './progress-keeper.js';
+import { onPath, parseReport, writeReports } from '../run/run-kata.js';
+import { RunView } from './run-view.js';
+import { Screen } from './screen.js';
+import { ThemeContext, colorWanted } from './theme.js';
+import { UiGate } from './ui-gate.js';
+
+export interface RunInteractiveOptions {
+  readonly file: string;
+  readonly set: readonly string[];
+  readonly reports: readonly string[];
+  readonly keep: boolean;
+  readonly keepGoing: boolean;
+  readonly stepTimeoutMs?: number;
+  /** Offer to continue at the first unfinished step of the last run. */
+  readonly resume: boolean;
+  /** Connects to the cluster; injected so that the Kubernetes client is only loaded when needed. */
+  readonly connect?: (kata: Kata) => Promise<ClusterPort>;
+}
+
+/** Runs a kata with the terminal UI and returns the exit code (as the headless run does). */
+export async function runInteractive(options: RunInteractiveOptions): Promise<number> {
+  // Keys come from stdin and the screen goes to stderr: without both as terminals nobody could
+  // answer the screen's questions, so the run is headless (plain lines on stdout) instead.
+  if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) {
+    const { resume: _resume, ...headless } = options;
+    return runKata({ ...headless, write: (text) => process.stdout.write(text) });
+  }
+  const reports = options.reports.map(parseReport);
+  const values = parseSetValues(options.set);
+  if (typeof values === 'string') throw new UsageError(values);
+  const kata = loadKata(options.file);
+  let cluster: ClusterPort | undefined;
+  if (needsCluster(kata)) {
+    if (options.connect === undefined) throw new ClusterError('this kata needs a Kubernetes cluster', 'Run it with a kubeconfig, or start a local cluster with `kata lab up`.');
+    if (!onPath('kubectl')) throw new ClusterError('this kata runs kubectl, which is not installed here', 'Install kubectl, or start the local lab (`kata lab up`), which provides one.');
+    cluster = await options.connect(kata);
+  }
+
+  const env = process.env;
+  const saved = options.resume ? loadProgress(kata.file, env) : undefined;
+  const plan: ResumePlan | undefined = saved === undefined ? undefined : planResume(kata, saved);
+  const view = new RunView(kata);
+  const output = new OutputLog();
+  view.setOutputDir(output.dir);
+  const gate = new UiGate(view, plan?.at === undefined ? new Map() : plan.replay, plan?.at === undefined ? new Set() : plan.skip);
+  const recorder = new RunRecorder();
+  const cwd = dirname(resolve(options.file));
+  const ui = new Screen(view, process.stderr, process.stdin);
+  let plain: PlainReporter | undefined;
+  let engine: Engine | undefined;
+  let handedOver = false;
+
+  const actions: Actions = {
+    // During the cleanup, quitting means skipping the rest of it; the engine counts a quit from the
+    // gate as no interrupt, so it is asked until it says the cleanup is skipped.
+    interrupt: () => {
+      if (engine === undefined) return;
+      if (view.getSnapshot().phase !== 'cleanup') engine.interrupt();
+      else while (engine.interrupt() !== 'skip-cleanup');
+    },
+    openShell: (step) => {
+      const place = shellPlace(kata, step, cwd, gate.values);
+      if (typeof place === 'string') return view.setNotice(place);
+      const where = place.kind === 'host' ? 'on this machine' : `in ${place.target}${place.container === undefined ? '' : ` (container ${place.container})`}`;
+      void hand(async () => {
+        const state = await contextState(engine, step.context);
+        const note = state === undefined && place.kind === 'host' ? ` in ${place.cwd} (a new shell: the kata's own shell keeps its directory and variables)` : '';
+        return openShell(place, { env: { ...env, ...(cluster?.env ?? {}) }, ...(state === undefined ? {} : { state }), banner: `kata-runner: your shell ${where}${note}. Type exit to go back to the kata.` });
+      });
+    },
+    openOutput: (step) => {
+      const file = output.fileOf(step.id);
+      if (file === undefined) return view.setNotice(`${step.id} has printed nothing yet.`);
+      void hand(() => openPager(file, env));
+    },
+  };
+  // The terminal goes to a shell or pager; the screen comes back where it was (its state lives in `view`).
+  const hand = async (program: () => Promise<number>): Promise<void> => {
+    if (handedOver) return;
+    handedOver = true;
+    try {
+      await ui.suspend();
+      await program();
+    } finally {
+      ui.resume();
+      handedOver = false;
+    }
+  };
+
+  const onInterrupt = (): void => {
+    if (handedOver) return; // Ctrl-C in the learner's shell belongs to that shell
+    if (!view.getSnapshot().quitAsked) return view.setQuitAsked(true);
+    view.setQuitAsked(false);
+    view.answerOffer('quit');
+    if (view.getSnapshot().question !== undefined) view.answer('quit');
+    else actions.interrupt();
+  };
+  const onTerminate = (): void => {
+    engine?.interrupt();
+    view.answer('quit');
+    view.answerOffer('quit');
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onTerminate);
+  process.on('SIGHUP', onTerminate);
+
+  ui.start(actions, () => {
+    // The screen itself failed: stop the kata, clean up, and say so in plain lines.
+    plain = new PlainReporter((text) => process.stdout.write(text));
+    process.stdout.write('kata: the terminal UI stopped because of an internal error; running the cleanup with plain output.\n');
+    onTerminate();
+  });
+  let exitCode: number;
+  try {
+    if (options.resume && plan?.at !== undefined) {
+      const answer = await view.offerResume({ at: plan.at, replay: plan.replay.size, changed: plan.changed });
+      if (answer === 'quit') return 130; // nothing ran, so there is nothing to clean up; the progress stays
+      if (answer === 'continue') view.markReplayed(new Set(plan.replay.keys()));
+      else gate.forget();
+    } else if (options.resume) {
+      view.setNotice(saved === undefined ? 'No saved progress for this kata: starting from the beginning.' : 'Every step was finished last time: starting from the beginning.');
+    }
+    const keeper = new ProgressKeeper(kata, gate, env, plan?.at !== undefined && gate.replaying ? saved?.finished : {});
+    engine = new Engine({
+      kata,
+      values,
+      ...(cluster === undefined ? {} : { cluster }),
+      keep: options.keep,
+      keepGoing: options.keepGoing,
+      ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }),
+      env: { ...env },
+      cwd,
+      gate,
+      listener: (event: EngineEvent) => {
+        recorder.on(event);
+        output.on(event);
+        keeper.on(event);
+        view.on(event);
+        plain?.on(event);
+      },
+    });
+    const outcome = await engine.run();
+    const written = writeReports(recorder.record, reports);
+    view.setReports(written);
+    exitCode = outcome.exitCode;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onTerminate);
+    process.off('SIGHUP', onTerminate);
+    await ui.stop();
+    output.dispose();
+  }
+  // The final screen stays in the learner's scrollback: cleanup, summary, reports.
+  process.stdout.write(`${finalText(view)}\n`);
+  return exitCode;
+}
+
+/**
+ * The directory and exported variables of the kata's shell `name`, once the engine can tell them
+ * (proposed `Engine.contextState`, see the hand-over notes); undefined until then, or on failure.
+ */
+async function contextState(engine: Engine | undefined, name: string): Promise<ShellState | undefined> {
+  const ask = (engine as { contextState?: (context: string) => Promise<ShellState | undefined> } | undefined)?.contextState;
+  if (engine === undefined || ask === undefined) return undefined;
+  try {
+    return await ask.call(engine, name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the learner's shell opens for a step: this machine, or the pod of the step's shell. */
+function shellPlace(kata: Kata, step: Step, cwd: string, values: ReadonlyMap<string, string>): ShellPlace | string {
+  if (step.context === 'host') return { kind: 'host', cwd };
+  const context = kata.contexts.find((c) => c.name === step.context);
+  const pod = values.get(`context:${step.context}`);
+  if (context === undefined || pod === undefined) return `The shell "${step.context}" is not open yet (the step that opens it has not run).`;
+  const { opener } = context;
+  // A debug container's name is not known to the UI (see the hand-over notes): use the container it targets.
+  return { kind: 'pod', target: opener.kind === 'run' ? `pod/${pod}` : pod, ...(opener.container === undefined ? {} : { container: opener.container }), shell: opener.shell };
+}
+
+function finalText(view: RunView): string {
+  const run = view.getSnapshot();
+  return renderToString(
+    <ThemeContext.Provider value={{ color: colorWanted() && process.stdout.isTTY === true }}>
+      <Box flexDirection="column">
+        <CleanupView run={run} outputRows={2} />
+        <Summary run={run} />
+      </Box>
+    </ThemeContext.Provider>,
+    { columns: process.stdout.columns ?? 80 },
+  );
+}

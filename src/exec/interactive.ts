@@ -20,7 +20,7 @@ export type ShellPlace =
       readonly shell: string;
     };
 
-/** The state of the kata's own shell, to start the learner's shell the same way (see the hand-over notes: the engine does not expose it yet). */
+/** The state of the kata's own shell (`Engine.contextState`), to start the learner's shell the same way. */
 export interface ShellState {
   /** Its working directory (`pwd`). */
   readonly cwd: string;

@@ -98,6 +98,16 @@ export class PodShell {
     return !this.framed.exited;
   }
 
+  /** The pod (or `deploy/x`) and container this shell runs in. */
+  get place(): { target: string; container?: string } {
+    return this.execTarget;
+  }
+
+  /** Its directory and exported variables. */
+  state(): Promise<{ cwd: string; exports: string }> {
+    return this.framed.state();
+  }
+
   run(command: string, options: RunOptions): Promise<CommandResult> {
     return this.framed.run(command, options);
   }
@@ -107,10 +117,7 @@ export class PodShell {
    * and exported variables; it prints its PID first so it can be stopped with a real SIGINT.
    */
   async startBackground(command: string, onLine: (line: string) => void): Promise<BackgroundJob> {
-    const state: string[] = [];
-    await this.framed.run('pwd; export -p', { timeoutMs: 10_000, onLine: (line) => state.push(line) });
-    const dir = state[0] ?? '/';
-    const exports = state.slice(1).join('\n');
+    const { cwd: dir, exports } = await this.framed.state();
     const script = 'echo "$$"; eval "$1" 2>/dev/null; cd "$2" 2>/dev/null; exec sh -c "$3"';
     const job = execa(this.kubectl, ['exec', '-i', ...this.containerArgs(), '--', 'sh', '-c', script, 'sh', exports, dir, command], {
       buffer: false,

@@ -168,6 +168,14 @@ export class FramedProcess {
     });
   }
 
+  /** The shell's directory and exported variables, read between two commands. */
+  async state(): Promise<{ cwd: string; exports: string }> {
+    const lines: string[] = [];
+    const result = await this.run('pwd; export -p', { timeoutMs: 10_000, onLine: (line) => lines.push(line) });
+    if (result.exitCode !== 0) throw new Error('the shell did not tell its directory');
+    return { cwd: lines[0] ?? '/', exports: lines.slice(1).join('\n') };
+  }
+
   /** Closes stdin and waits for the process to end; kills it when it does not within the grace time. */
   async end(): Promise<void> {
     if (!this.exitedFlag) {
@@ -213,6 +221,11 @@ export class HostShell {
   /** Runs one command (which may span lines) and resolves when it ends, times out or is interrupted. */
   run(command: string, options: RunOptions): Promise<CommandResult> {
     return this.framed.run(command, options);
+  }
+
+  /** Its directory and exported variables. */
+  state(): Promise<{ cwd: string; exports: string }> {
+    return this.framed.state();
   }
 
   /** Starts `command` in the background of this shell (same cwd and variables); its output is streamed to `onLine`. */

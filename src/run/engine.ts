@@ -6,7 +6,7 @@ import { HostShell } from '../exec/shell-session.js';
 import { HOST, type Kata, type Step } from '../kata/model.js';
 import { objectName, Journal } from './journal.js';
 import type { EngineEvent, EventListener, StepStatus } from './events.js';
-import type { ClusterPort, Shell, StepGate } from './ports.js';
+import type { ClusterPort, Shell, ShellState, StepGate } from './ports.js';
 import { sleep } from './sleep.js';
 import { StepRunner, type BackgroundHandle } from './step-runner.js';
 
@@ -56,6 +56,22 @@ export class Engine {
   private quit = false;
 
   constructor(private readonly options: EngineOptions) {}
+
+  /**
+   * The directory and exported variables of one of the kata's shells, for a learner's own shell
+   * (`i` in the UI). Undefined when the shell is not open or busy for more than a moment.
+   */
+  async contextState(name: string): Promise<ShellState | undefined> {
+    const shell = name === HOST ? this.hostShell() : this.shells.get(name);
+    if (shell === undefined || !shell.alive) return undefined;
+    const busy = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2000).unref());
+    return Promise.race([shell.state().catch(() => undefined), busy]);
+  }
+
+  /** Where one of the kata's pod shells runs (pod and container), for `kubectl exec -it` into the same place. */
+  contextPlace(name: string): { readonly target: string; readonly container?: string } | undefined {
+    return this.shells.get(name)?.place;
+  }
 
   /** First call: stop the current step and go to cleanup. Second call: stop the cleanup too. */
   interrupt(): 'cleanup' | 'skip-cleanup' {

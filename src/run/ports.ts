@@ -7,12 +7,22 @@ import type { ShellOpener, Step } from '../kata/model.js';
 import type { BackgroundJob, CommandResult, RunOptions } from '../exec/shell-session.js';
 import type { Target } from './events.js';
 
+/** A shell's directory and exported variables (`pwd`, `export -p`). */
+export interface ShellState {
+  readonly cwd: string;
+  readonly exports: string;
+}
+
 /** A long-lived shell: the host's, or one the kata opened in a pod. */
 export interface Shell {
   run(command: string, options: RunOptions): Promise<CommandResult>;
   startBackground(command: string, onLine: (line: string) => void): Promise<BackgroundJob>;
+  /** Where it is and what it exported, so a learner's own shell can start the same way. */
+  state(): Promise<ShellState>;
   close(): Promise<void>;
   readonly alive: boolean;
+  /** For a shell in a pod: what `kubectl exec` needs to reach the same container. */
+  readonly place?: { readonly target: string; readonly container?: string };
 }
 
 /** An object the kata created, as kubectl reported it (`deployment.apps/nginx created`). */

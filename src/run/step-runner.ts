@@ -63,6 +63,8 @@ export class StepRunner {
 
   /** Set when the gate said quit: the main phase ends after this step. */
   quitRequested = false;
+  /** Commands the learner edited, per step: a retry runs the edit again, not the kata's text. */
+  private readonly edited = new Map<string, readonly string[]>();
 
   /** Runs a foreground step (with its retries) and reports it. `rerunFor` marks a re-run for a background step. */
   async runStep(step: Step, signal: AbortSignal, rerunFor?: string, askGate = true): Promise<StepStatus> {
@@ -113,6 +115,9 @@ export class StepRunner {
         startedEvent(prepared.commands);
         return { status: decision === 'quit' ? 'interrupted' : 'skipped', retryable: false, reason: decision === 'quit' ? 'you quit here' : 'skipped by you', results: [], excerpt };
       }
+    } else {
+      const edit = this.edited.get(step.id);
+      if (edit !== undefined) prepared.commands = [...edit];
     }
     startedEvent(prepared.commands);
     if (step.opens !== undefined) return this.openShell(step, prepared.commands, signal, excerpt);
@@ -185,6 +190,8 @@ export class StepRunner {
       if (problem === undefined) this.o.values.set(name, value);
     }
     prepared.commands = decision.commands !== undefined ? [...decision.commands] : step.commands.map((c) => fillPlaceholders(c.text, this.o.values));
+    if (decision.commands !== undefined) this.edited.set(step.id, prepared.commands);
+    else this.edited.delete(step.id);
     return undefined;
   }
 

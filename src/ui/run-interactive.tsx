@@ -84,7 +84,7 @@ export async function runInteractive(options: RunInteractiveOptions): Promise<nu
       else while (engine.interrupt() !== 'skip-cleanup');
     },
     openShell: (step) => {
-      const place = shellPlace(kata, step, cwd, gate.values);
+      const place = shellPlace(kata, step, cwd, gate.values, engine);
       if (typeof place === 'string') return view.setNotice(place);
       const where = place.kind === 'host' ? 'on this machine' : `in ${place.target}${place.container === undefined ? '' : ` (container ${place.container})`}`;
       void hand(async () => {
@@ -182,27 +182,25 @@ export async function runInteractive(options: RunInteractiveOptions): Promise<nu
 
 /**
  * The directory and exported variables of the kata's shell `name`, once the engine can tell them
- * (proposed `Engine.contextState`, see the hand-over notes); undefined until then, or on failure.
+ * (`Engine.contextState`); undefined when the shell is not open or busy, or on failure.
  */
 async function contextState(engine: Engine | undefined, name: string): Promise<ShellState | undefined> {
-  const ask = (engine as { contextState?: (context: string) => Promise<ShellState | undefined> } | undefined)?.contextState;
-  if (engine === undefined || ask === undefined) return undefined;
+  if (engine === undefined) return undefined;
   try {
-    return await ask.call(engine, name);
+    return await engine.contextState(name);
   } catch {
     return undefined;
   }
 }
 
 /** Where the learner's shell opens for a step: this machine, or the pod of the step's shell. */
-function shellPlace(kata: Kata, step: Step, cwd: string, values: ReadonlyMap<string, string>): ShellPlace | string {
+function shellPlace(kata: Kata, step: Step, cwd: string, values: ReadonlyMap<string, string>, engine: Engine | undefined): ShellPlace | string {
   if (step.context === 'host') return { kind: 'host', cwd };
   const context = kata.contexts.find((c) => c.name === step.context);
-  const pod = values.get(`context:${step.context}`);
-  if (context === undefined || pod === undefined) return `The shell "${step.context}" is not open yet (the step that opens it has not run).`;
-  const { opener } = context;
-  // A debug container's name is not known to the UI (see the hand-over notes): use the container it targets.
-  return { kind: 'pod', target: opener.kind === 'run' ? `pod/${pod}` : pod, ...(opener.container === undefined ? {} : { container: opener.container }), shell: opener.shell };
+  const place = engine?.contextPlace(step.context);
+  if (context === undefined || place === undefined || values.get(`context:${step.context}`) === undefined) return `The shell "${step.context}" is not open yet (the step that opens it has not run).`;
+  // The engine knows the exact container (for a debug shell, the runner's debugger-xxxxx one).
+  return { kind: 'pod', target: place.target, ...(place.container === undefined ? {} : { container: place.container }), shell: context.opener.shell };
 }
 
 function finalText(view: RunView): string {

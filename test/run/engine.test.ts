@@ -189,4 +189,32 @@ describe('Engine on host-only katas', () => {
     expect(r.statuses()).toEqual(['a:passed', 'b:skipped', 'c:failed', 'c:passed', 'd:interrupted', 's5:passed']);
     expect(r.outcome).toEqual({ status: 'interrupted', exitCode: 130 });
   });
+
+  it('retries the command as the learner edited it, and tells the directory and exports of a shell', async () => {
+    const k = kata(`
+      <!-- kata: id move -->
+      \`\`\`console
+      cd /tmp && export KATA_STATE_TEST=here
+      \`\`\`
+      <!-- kata: id flaky; expect contains "edited-2" -->
+      \`\`\`console
+      echo original
+      \`\`\`
+    `);
+    let tries = 0;
+    let state: Awaited<ReturnType<Engine['contextState']>>;
+    const gate: StepGate = {
+      beforeStep: async (step) => (step.id === 'flaky' ? { action: 'run', commands: ['n=$((${n:-0}+1)); echo edited-$n'] } : { action: 'run' }),
+      afterFailure: async () => (++tries < 3 ? 'retry' : 'quit'),
+    };
+    const r = await runKata(k, {
+      gate,
+      onEvent: (e, engine) => {
+        if (e.type === 'step-started' && e.step.id === 'flaky' && state === undefined) void engine.contextState('host').then((s) => (state = s));
+      },
+    });
+    expect(r.statuses()).toEqual(['move:passed', 'flaky:failed', 'flaky:passed']);
+    expect(state?.cwd).toBe('/tmp');
+    expect(state?.exports).toContain('KATA_STATE_TEST');
+  });
 });

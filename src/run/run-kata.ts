@@ -52,18 +52,32 @@ export function needsCluster(kata: Kata): boolean {
   );
 }
 
-/** Runs a kata headless and returns the exit code. */
-export async function runKata(options: RunKataOptions): Promise<number> {
+/** What every run needs before its first step, whoever shows it (plain lines or the UI). */
+export interface PreparedRun {
+  readonly reports: readonly Report[];
+  readonly values: Map<string, string>;
+  readonly kata: Kata;
+  readonly cluster?: ClusterPort;
+}
+
+/**
+ * Reads the options, the kata and (when the kata needs one) connects to the cluster. Every
+ * problem is a UsageError, KataError or ClusterError before anything runs.
+ */
+export async function prepareRun(options: Pick<RunKataOptions, 'reports' | 'set' | 'file' | 'connect'>): Promise<PreparedRun> {
   const reports = options.reports.map(parseReport);
   const values = parseSetValues(options.set);
   if (typeof values === 'string') throw new UsageError(values);
   const kata = loadKata(options.file);
-  let cluster: ClusterPort | undefined;
-  if (needsCluster(kata)) {
-    if (options.connect === undefined) throw new ClusterError('this kata needs a Kubernetes cluster', 'Run it with a kubeconfig, or start a local cluster with `kata lab up`.');
-    if (!onPath('kubectl')) throw new ClusterError('this kata runs kubectl, which is not installed here', 'Install kubectl, or start the local lab (`kata lab up`), which provides one.');
-    cluster = await options.connect(kata);
-  }
+  if (!needsCluster(kata)) return { reports, values, kata };
+  if (options.connect === undefined) throw new ClusterError('this kata needs a Kubernetes cluster', 'Run it with a kubeconfig, or start a local cluster with `kata lab up`.');
+  if (!onPath('kubectl')) throw new ClusterError('this kata runs kubectl, which is not installed here', 'Install kubectl, or start the local lab (`kata lab up`), which provides one.');
+  return { reports, values, kata, cluster: await options.connect(kata) };
+}
+
+/** Runs a kata headless and returns the exit code. */
+export async function runKata(options: RunKataOptions): Promise<number> {
+  const { reports, values, kata, cluster } = await prepareRun(options);
 
   const recorder = new RunRecorder();
   const plain = new PlainReporter(options.write);

@@ -6,24 +6,20 @@
  */
 import { renderToString, Box } from 'ink';
 import { dirname, resolve } from 'node:path';
-import { ClusterError, UsageError } from '../errors.js';
 import { openPager, openShell, type ShellPlace, type ShellState } from '../exec/interactive.js';
 import type { Kata, Step } from '../kata/model.js';
-import { loadKata } from '../kata/parse.js';
 import { PlainReporter } from '../report/plain.js';
 import { RunRecorder } from '../report/run-record.js';
 import { Engine } from '../run/engine.js';
 import type { EngineEvent } from '../run/events.js';
-import { parseSetValues } from '../run/placeholders.js';
 import type { ClusterPort } from '../run/ports.js';
 import { loadProgress, planResume, type ResumePlan } from '../run/resume.js';
-import { needsCluster, runKata } from '../run/run-kata.js';
+import { prepareRun, runKata, writeReports } from '../run/run-kata.js';
 import type { Actions } from './components/App.js';
 import { CleanupView } from './components/CleanupView.js';
 import { Summary } from './components/Summary.js';
 import { OutputLog } from './output-log.js';
 import { ProgressKeeper } from './progress-keeper.js';
-import { onPath, parseReport, writeReports } from '../run/run-kata.js';
 import { RunView } from './run-view.js';
 import { Screen } from './screen.js';
 import { ThemeContext, colorWanted } from './theme.js';
@@ -50,16 +46,7 @@ export async function runInteractive(options: RunInteractiveOptions): Promise<nu
     const { resume: _resume, ...headless } = options;
     return runKata({ ...headless, write: (text) => process.stdout.write(text) });
   }
-  const reports = options.reports.map(parseReport);
-  const values = parseSetValues(options.set);
-  if (typeof values === 'string') throw new UsageError(values);
-  const kata = loadKata(options.file);
-  let cluster: ClusterPort | undefined;
-  if (needsCluster(kata)) {
-    if (options.connect === undefined) throw new ClusterError('this kata needs a Kubernetes cluster', 'Run it with a kubeconfig, or start a local cluster with `kata lab up`.');
-    if (!onPath('kubectl')) throw new ClusterError('this kata runs kubectl, which is not installed here', 'Install kubectl, or start the local lab (`kata lab up`), which provides one.');
-    cluster = await options.connect(kata);
-  }
+  const { reports, values, kata, cluster } = await prepareRun(options);
 
   const env = process.env;
   const saved = options.resume ? loadProgress(kata.file, env) : undefined;

@@ -57,6 +57,8 @@ export function splitCommands(code: string, firstLine: number): BlockCommands {
   return { commands, prompted };
 }
 
+/** Characters that end a word: whitespace, operators, quotes, backslash, redirections. */
+const WORD_END = new Set([...' \t\r\n\v\f;&|()\'"\\<>'].map((c) => c.charCodeAt(0)));
 const OPENERS = new Set(['for', 'while', 'until', 'if', 'case', 'select']);
 const CLOSERS = new Set(['done', 'fi', 'esac']);
 /** Words after which the next word is again in command position. */
@@ -171,7 +173,7 @@ export class ShellScanner {
       }
       // A word: read up to the next separator.
       let j = i;
-      while (j < n && !/[\s;&|()'"\\<>]/.test(line[j] as string)) j++;
+      while (j < n && !WORD_END.has(line.charCodeAt(j))) j++;
       if (j === i) {
         i++; // a lone redirection character
         continue;

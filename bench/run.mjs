@@ -228,7 +228,7 @@ const results = `# Benchmarks
 
 Written by \`npm run bench\`${quick ? ' (--quick)' : ''} on ${new Date().toISOString()}.
 Machine: ${machine}.
-Medians of repeated runs, (min–max) in brackets; each baseline was measured in the same run.
+Medians of repeated runs, (min–max) in brackets; each baseline was measured in the same run.${labRunning ? '\nThe lab was running during all of them (its control plane uses a few percent of a core), which adds noise to the small figures.' : ''}
 
 ${table}
 

@@ -137,12 +137,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       }
       if (values.resume === true) process.stderr.write('kata: --resume needs the terminal UI (no --yes, no CI, a terminal); running from the start\n');
       const { runKata } = await import('./run/run-kata.js');
-      return runKata({
-        ...common,
-        ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
-        ...(values.context === undefined ? {} : { context: values.context }),
-        write: (text) => process.stdout.write(text),
-      });
+      return runKata({ ...common, write: (text) => process.stdout.write(text) });
     }
     case 'lab': {
       const { labCommand } = await import('./lab/index.js');

@@ -18,19 +18,23 @@ import type { EngineEvent } from './events.js';
 import { parseSetValues } from './placeholders.js';
 import type { ClusterPort } from './ports.js';
 
-export interface RunKataOptions {
+/** What `kata run` was asked, whoever shows the run (plain lines or the UI). */
+export interface RunSettings {
   readonly file: string;
+  /** `--set "NAME=VALUE"` */
   readonly set: readonly string[];
+  /** `--report KIND=PATH` */
   readonly reports: readonly string[];
   readonly keep: boolean;
   readonly keepGoing: boolean;
   readonly stepTimeoutMs?: number;
-  readonly namespace?: string;
-  readonly context?: string;
+  /** Connects to the cluster (namespace and context are its business); injected so that the Kubernetes client is only loaded when needed. */
+  readonly connect?: (kata: Kata) => Promise<ClusterPort>;
+}
+
+export interface RunKataOptions extends RunSettings {
   /** Where progress and results go (stdout for the plain reporter). */
   readonly write: (text: string) => void;
-  /** Connects to the cluster; injected so that the Kubernetes client is only loaded when needed. */
-  readonly connect?: (kata: Kata) => Promise<ClusterPort>;
 }
 
 /** A report to write at the end of a run: `--report junit=PATH`. */

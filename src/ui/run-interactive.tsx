@@ -12,9 +12,8 @@ import { PlainReporter } from '../report/plain.js';
 import { RunRecorder } from '../report/run-record.js';
 import { Engine } from '../run/engine.js';
 import type { EngineEvent } from '../run/events.js';
-import type { ClusterPort } from '../run/ports.js';
 import { loadProgress, planResume, type ResumePlan } from '../run/resume.js';
-import { prepareRun, runKata, writeReports } from '../run/run-kata.js';
+import { prepareRun, runKata, writeReports, type RunSettings } from '../run/run-kata.js';
 import type { Actions } from './components/App.js';
 import { CleanupView } from './components/CleanupView.js';
 import { Summary } from './components/Summary.js';
@@ -25,17 +24,9 @@ import { Screen } from './screen.js';
 import { ThemeContext, colorWanted } from './theme.js';
 import { UiGate } from './ui-gate.js';
 
-export interface RunInteractiveOptions {
-  readonly file: string;
-  readonly set: readonly string[];
-  readonly reports: readonly string[];
-  readonly keep: boolean;
-  readonly keepGoing: boolean;
-  readonly stepTimeoutMs?: number;
+export interface RunInteractiveOptions extends RunSettings {
   /** Offer to continue at the first unfinished step of the last run. */
   readonly resume: boolean;
-  /** Connects to the cluster; injected so that the Kubernetes client is only loaded when needed. */
-  readonly connect?: (kata: Kata) => Promise<ClusterPort>;
 }
 
 /** Runs a kata with the terminal UI and returns the exit code (as the headless run does). */

@@ -2,7 +2,8 @@
  * First pass over a kata: markdown-it tokens -> headings and code blocks, each block with the
  * prose that introduces it and the annotation right before it. No inference here.
  */
-import MarkdownIt from 'markdown-it';
+import { createRequire } from 'node:module';
+import type MarkdownIt from 'markdown-it';
 import { KataError } from '../errors.js';
 import { ANNOTATION, parseAnnotation, type Annotation } from './annotations.js';
 import type { Phase, Section } from './model.js';
@@ -38,9 +39,18 @@ const LINK_COMMENT = /^\s*\[\/\/\]:\s*#/;
 
 let parser: MarkdownIt | undefined;
 
+/**
+ * markdown-it's CommonJS build is one file; its ES module build is some sixty. Loading the one
+ * file saves about 60 ms of every `kata plan` and `kata lint`.
+ */
+function newParser(): MarkdownIt {
+  const MarkdownItClass = createRequire(import.meta.url)('markdown-it') as typeof MarkdownIt;
+  return new MarkdownItClass({ html: true });
+}
+
 /** Splits Markdown into headings and code blocks. Throws KataError for unclosed fences and misplaced annotations. */
 export function outline(text: string, file: string, fallbackTitle: string): Outline {
-  parser ??= new MarkdownIt({ html: true });
+  parser ??= newParser();
   const tokens = parser.parse(text, {});
   const lines = text.split('\n');
   const sections: Section[] = [];

@@ -13,7 +13,7 @@ import { PlainReporter } from '../report/plain.js';
 import { jsonReport, RunRecorder, type RunRecord } from '../report/run-record.js';
 import { ClusterError, UsageError } from '../errors.js';
 import { accessSync, constants } from 'node:fs';
-import { Engine } from './engine.js';
+import { Engine, type EngineOptions } from './engine.js';
 import type { EngineEvent } from './events.js';
 import { parseSetValues } from './placeholders.js';
 import type { ClusterPort } from './ports.js';
@@ -79,21 +79,30 @@ export async function prepareRun(options: Pick<RunKataOptions, 'reports' | 'set'
   return { reports, values, kata, cluster: await options.connect(kata) };
 }
 
+/** The engine options every run shares, headless or interactive; the caller adds its listener (and gate). */
+export function engineSettings(prepared: PreparedRun, settings: RunSettings): Omit<EngineOptions, 'listener'> {
+  return {
+    kata: prepared.kata,
+    values: prepared.values,
+    ...(prepared.cluster === undefined ? {} : { cluster: prepared.cluster }),
+    keep: settings.keep,
+    keepGoing: settings.keepGoing,
+    ...(settings.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: settings.stepTimeoutMs }),
+    env: { ...process.env },
+    // The kata's folder, so that its relative paths (manifests, scripts) work.
+    cwd: dirname(resolve(settings.file)),
+  };
+}
+
 /** Runs a kata headless and returns the exit code. */
 export async function runKata(options: RunKataOptions): Promise<number> {
-  const { reports, values, kata, cluster } = await prepareRun(options);
+  const prepared = await prepareRun(options);
+  const { reports } = prepared;
 
   const recorder = new RunRecorder();
   const plain = new PlainReporter(options.write);
   const engine = new Engine({
-    kata,
-    values,
-    ...(cluster === undefined ? {} : { cluster }),
-    keep: options.keep,
-    keepGoing: options.keepGoing,
-    ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }),
-    env: { ...process.env },
-    cwd: dirname(resolve(options.file)),
+    ...engineSettings(prepared, options),
     listener: (event: EngineEvent) => {
       recorder.on(event);
       plain.on(event);

@@ -13,7 +13,7 @@ import { RunRecorder } from '../report/run-record.js';
 import { Engine } from '../run/engine.js';
 import type { EngineEvent } from '../run/events.js';
 import { loadProgress, planResume, type ResumePlan } from '../run/resume.js';
-import { prepareRun, runKata, writeReports, type RunSettings } from '../run/run-kata.js';
+import { engineSettings, prepareRun, runKata, writeReports, type RunSettings } from '../run/run-kata.js';
 import type { Actions } from './components/App.js';
 import { CleanupView } from './components/CleanupView.js';
 import { Summary } from './components/Summary.js';
@@ -37,7 +37,8 @@ export async function runInteractive(options: RunInteractiveOptions): Promise<nu
     const { resume: _resume, ...headless } = options;
     return runKata({ ...headless, write: (text) => process.stdout.write(text) });
   }
-  const { reports, values, kata, cluster } = await prepareRun(options);
+  const prepared = await prepareRun(options);
+  const { reports, kata, cluster } = prepared;
 
   const env = process.env;
   const saved = options.resume ? loadProgress(kata.file, env) : undefined;
@@ -125,14 +126,7 @@ export async function runInteractive(options: RunInteractiveOptions): Promise<nu
     }
     const keeper = new ProgressKeeper(kata, gate, env, plan?.at !== undefined && gate.replaying ? saved?.finished : {});
     engine = new Engine({
-      kata,
-      values,
-      ...(cluster === undefined ? {} : { cluster }),
-      keep: options.keep,
-      keepGoing: options.keepGoing,
-      ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }),
-      env: { ...env },
-      cwd,
+      ...engineSettings(prepared, options),
       gate,
       listener: (event: EngineEvent) => {
         recorder.on(event);

@@ -39,7 +39,8 @@ export class FrameParser {
   push(chunk: string): void {
     this.pending += chunk;
     for (;;) {
-      const match = this.pattern.exec(this.pending);
+      // The marker starts with \x1e, which output almost never holds: only then is the pattern tried.
+      const match = this.pending.includes('\x1e') ? this.pattern.exec(this.pending) : null;
       const limit = match === null ? this.pending.length : match.index;
       let start = 0;
       for (let nl = this.pending.indexOf('\n'); nl !== -1 && nl < limit; nl = this.pending.indexOf('\n', start)) {

@@ -134,13 +134,15 @@ export class StepRunner {
         exitCode = 0;
         continue;
       }
+      // Only kubectl on the host reports what it created (decided once: a flood has many lines).
+      const journalled = step.context === HOST && (step.commands[i]?.text ?? command).includes('kubectl');
       const result = await prepared.shell.run(command, {
         timeoutMs: step.timeoutMs ?? this.o.stepTimeoutMs,
         signal,
         onLine: (line) => {
           excerpt.push(line);
           checks.feed(line);
-          if (step.context === HOST) {
+          if (journalled) {
             const object = this.o.journal.record(line, step.commands[i]?.text ?? command);
             if (object !== undefined) created.push(object);
           }

@@ -141,12 +141,14 @@ if (wanted('steps')) {
 }
 
 // 4. Output volume, headless
+const floods = [];
 if (wanted('output')) {
   const bigFile = join(work, 'big.txt');
   const linesFile = join(work, 'lines.txt');
   execFileSync('bash', ['-c', `head -c 200000000 /dev/zero | tr '\\0' 'x' | fold -w 199 > ${bigFile}`]);
   execFileSync('bash', ['-c', `seq 1 2000000 | sed 's/^/l/' > ${linesFile}`]);
-  for (const [name, file] of [['200 MB', bigFile], ['2 million short lines', linesFile]]) {
+  floods.push(['200 MB', bigFile], ['2 million short lines', linesFile]);
+  for (const [name, file] of floods) {
     const kataFile = join(work, `flood-${name.replace(/\W+/g, '-')}.md`);
     writeFileSync(kataFile, `# Flood\n\n<!-- kata: timeout 10m -->\n\`\`\`console\ncat ${file}\n\`\`\`\n`);
     const runs = quick ? 1 : 3;
@@ -163,6 +165,85 @@ if (wanted('output')) {
     const ratio = r.median / cat.median;
     row(`output ${name}, headless: wall`, fmt(r), `cat > /dev/null: ${fmt(cat)}`, `${ratio.toFixed(1)}x`, '≤ 1.5x', ratio <= 1.5 ? 'met' : 'MISSED');
     row(`output ${name}, headless: peak RSS`, fmt(p, 'MB'), '-', '-', '< 150 MB', p.max < 150 ? 'met' : 'MISSED');
+    // What any runner pays before doing anything with the bytes: a pipe between processes, and
+    // Node reading that pipe (start-up included, as in the runner's figure).
+    const pipe = timeCommand('bash', ['-c', `cat ${file} | cat > /dev/null`], runs);
+    const nodeReads = timeCommand('bash', ['-c', `cat ${file} | ${process.execPath} -e "process.stdin.on('data', () => {})"`], runs);
+    row(`output ${name}, floors: cat | cat > /dev/null; cat | node reading the pipe`, `${fmt(pipe)}; ${fmt(nodeReads)}`, `cat > /dev/null: ${fmt(cat)}`, `${(pipe.median / cat.median).toFixed(1)}x; ${(nodeReads.median / cat.median).toFixed(1)}x`, '-', '-');
+  }
+}
+
+// 4b. Output volume in the terminal UI, in a real terminal (tmux): the same floods, started with
+// the key a learner presses; wall time from that key to the end of the process, peak RSS.
+const tmuxMissing = spawnSync('tmux', ['-V']).status !== 0;
+if (wanted('output') && tmuxMissing) console.log('(the UI figures need tmux: apt-get install -y tmux; not measured)');
+if (wanted('output') && !tmuxMissing) {
+  for (const [name, file] of floods) {
+    const kataFile = join(work, `ui-flood-${name.replace(/\W+/g, '-')}.md`);
+    writeFileSync(kataFile, `# Flood in the UI\n\n<!-- kata: id flood; timeout 10m -->\n\`\`\`console\ncat ${file}\n\`\`\`\n`);
+    const runs = quick ? 1 : 3;
+    const walls = [];
+    const peaks = [];
+    for (let i = 0; i < runs; i++) {
+      const r = await measureUi(kataFile);
+      walls.push(r.ms);
+      peaks.push(r.peakMb);
+    }
+    const cat = timeCommand('bash', ['-c', `cat ${file} > /dev/null`], runs);
+    const w = stats(walls);
+    const p = stats(peaks);
+    row(`output ${name}, terminal UI (tmux 100x30): wall`, fmt(w), `cat > /dev/null: ${fmt(cat)}`, `${(w.median / cat.median).toFixed(1)}x`, '-', '-');
+    row(`output ${name}, terminal UI (tmux 100x30): peak RSS`, fmt(p, 'MB'), '-', '-', '< 150 MB', p.max < 150 ? 'met' : 'MISSED');
+  }
+}
+
+/**
+ * Runs a one-step kata in the terminal UI under tmux: waits for its first question, presses
+ * Enter, and samples the UI process's peak RSS until it exits. Returns ms from the key to the exit.
+ */
+async function measureUi(kataFile) {
+  const socket = `kata-bench-${process.pid}`;
+  const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const state = mkdtempSync(join(work, 'state-'));
+  tmux('new-session', '-d', '-s', 'b', '-x', '100', '-y', '30', `env -u CI XDG_STATE_HOME=${state} TERM=xterm-256color ${process.execPath} ${cli} run ${kataFile}; sleep 3600`);
+  try {
+    const pane = Number(tmux('display-message', '-p', '-t', 'b', '#{pane_pid}').trim());
+    const deadline = Date.now() + 30_000;
+    while (!tmux('capture-pane', '-p', '-t', 'b').includes('press Enter')) {
+      if (Date.now() > deadline) throw new Error(`the UI never asked to run the step:\n${tmux('capture-pane', '-p', '-t', 'b')}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const pid = childPids(pane).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(cli));
+    if (pid === undefined) throw new Error('the UI process was not found');
+    const start = performance.now();
+    tmux('send-keys', '-t', 'b', 'Enter');
+    let peak = 0;
+    for (;;) {
+      let status;
+      try {
+        status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      } catch {
+        break;
+      }
+      if (/State:\s+Z/.test(status)) break;
+      peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const ms = performance.now() - start;
+    const screen = tmux('capture-pane', '-p', '-t', 'b');
+    if (!/passed/.test(screen)) throw new Error(`the flood step did not pass in the UI:\n${screen}`);
+    return { ms, peakMb: peak / 1024 };
+  } finally {
+    spawnSync('tmux', ['-L', socket, 'kill-server']);
+  }
+}
+
+/** Child PIDs of a process (from /proc). */
+function childPids(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
   }
 }
 

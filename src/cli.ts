@@ -4,9 +4,9 @@
  * one paragraph on stderr and a documented exit code. Modules are loaded per command so that
  * `kata --version` costs no more than starting Node.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ClusterError, ExitCode, KataError, UsageError } from './errors.js';
+import { packageVersion } from './package-root.js';
 
 const HELP = `kata: run hands-on Kubernetes katas written in Markdown
 
@@ -69,7 +69,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
     case '--version':
     case '-V':
     case 'version':
-      process.stdout.write(`${version()}\n`);
+      process.stdout.write(`${packageVersion()}\n`);
       return ExitCode.ok;
     case 'plan': {
       const { values, positionals } = parse(rest, { json: { type: 'boolean' } }, 'plan');
@@ -180,10 +180,6 @@ function parse<T extends Options>(args: readonly string[], options: T, command: 
   }
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

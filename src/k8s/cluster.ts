@@ -29,6 +29,8 @@ export interface ConnectOptions {
 
 /** How long to wait, after cleanup, for deleted objects to disappear (pods terminate gracefully). */
 const GONE_TIMEOUT_MS = 90_000;
+/** Longest single watch for a deletion before every object is looked at again. */
+const WATCH_GONE_MS = 5_000;
 
 /** A kubeconfig with the context chosen, and where it points. */
 export interface LoadedConfig {
@@ -227,10 +229,42 @@ export class KubeCluster implements ClusterPort {
         if (state === 'terminating') terminating = true;
       }
       left = still;
-      // Only objects being deleted are worth waiting for (pods terminate gracefully).
-      if (!terminating || Date.now() > deadline) return left;
-      await new Promise((r) => setTimeout(r, 500));
+      // Only objects being deleted are worth waiting for (pods terminate gracefully): watch the
+      // first one until it is deleted, then look at all of them again.
+      const first = left[0];
+      if (!terminating || first === undefined || Date.now() > deadline) return left;
+      await this.deletion(first, Math.min(WATCH_GONE_MS, deadline - Date.now()));
     }
+  }
+
+  /** Resolves when `object` is deleted (watched, so without delay), or after `timeoutMs`. */
+  private async deletion(object: CreatedObject, timeoutMs: number): Promise<void> {
+    const path = await resolveResource(this.kc, object.resource, this.resources);
+    const namespace = object.namespace ?? this.target.namespace;
+    const collection = path.namespaced ? `${path.base}/namespaces/${namespace}/${path.plural}` : `${path.base}/${path.plural}`;
+    await new Promise<void>((resolve) => {
+      let controller: AbortController | undefined;
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        controller?.abort();
+        resolve();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      new Watch(this.kc)
+        .watch(collection, { fieldSelector: `metadata.name=${object.name}` }, (type) => type === 'DELETED' && finish(), () => setTimeout(finish, 200))
+        .then(
+          async (c) => {
+            controller = c;
+            if (done) return c.abort();
+            // It may have gone before the watch began: then no event would ever come.
+            if ((await this.state(object).catch(() => 'present')) === 'absent') finish();
+          },
+          () => setTimeout(finish, 200), // looked at again by the caller, without spinning
+        );
+    });
   }
 
   private async state(object: CreatedObject): Promise<'absent' | 'terminating' | 'present'> {

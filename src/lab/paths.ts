@@ -1,6 +1,6 @@
 /** Where the lab lives: its scripts (lab/) and everything it builds and runs (lab/.cache). */
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 
 /** The lab's folders and files. */
 export interface LabPaths {
@@ -23,11 +23,11 @@ export const LAB_NODE = 'kata-lab';
 export const LAB_NETNS = 'kata-lab';
 
 /**
- * The lab's paths. lab/ sits two levels above this module both in src/lab and in dist/lab;
+ * The lab's paths: lab/ of the package kata-runner is installed in;
  * KATA_LAB_DIR and KATA_LAB_CACHE override them (tests, or a lab kept elsewhere).
  */
 export function labPaths(env: NodeJS.ProcessEnv = process.env): LabPaths {
-  const labDir = env.KATA_LAB_DIR ?? fileURLToPath(new URL('../../lab', import.meta.url));
+  const labDir = env.KATA_LAB_DIR ?? join(packageRoot(), 'lab');
   const cacheDir = env.KATA_LAB_CACHE ?? join(labDir, '.cache');
   return {
     labDir,

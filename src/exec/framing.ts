@@ -27,8 +27,8 @@ export class FrameParser {
   private pending = '';
   private readonly pattern: RegExp;
 
-  /** Called with each complete line of the running command's output. */
-  onLine: (line: string) => void = () => {};
+  /** Called with the complete lines of the running command's output, a chunk's worth at a time. */
+  onLines: (lines: string[]) => void = () => {};
   /** Called with the exit status when the running command's marker arrives. */
   onEnd: (exitCode: number) => void = () => {};
 
@@ -39,12 +39,13 @@ export class FrameParser {
   push(chunk: string): void {
     this.pending += chunk;
     for (;;) {
+      const lines: string[] = [];
       // The marker starts with \x1e, which output almost never holds: only then is the pattern tried.
       const match = this.pending.includes('\x1e') ? this.pattern.exec(this.pending) : null;
       const limit = match === null ? this.pending.length : match.index;
       let start = 0;
       for (let nl = this.pending.indexOf('\n'); nl !== -1 && nl < limit; nl = this.pending.indexOf('\n', start)) {
-        this.onLine(this.pending.slice(start, nl));
+        lines.push(this.pending.slice(start, nl));
         start = nl + 1;
       }
       if (match === null) {
@@ -52,14 +53,16 @@ export class FrameParser {
         // A line longer than the bound is handed out in pieces; the last bytes stay back, as
         // they may be the start of a marker.
         while (this.pending.length > MAX_PARTIAL + 64) {
-          this.onLine(this.pending.slice(0, MAX_PARTIAL));
+          lines.push(this.pending.slice(0, MAX_PARTIAL));
           this.pending = this.pending.slice(MAX_PARTIAL);
         }
+        if (lines.length > 0) this.onLines(lines);
         return;
       }
       const last = this.pending.slice(start, match.index);
-      for (let i = 0; i < last.length; i += MAX_PARTIAL) this.onLine(last.slice(i, i + MAX_PARTIAL));
+      for (let i = 0; i < last.length; i += MAX_PARTIAL) lines.push(last.slice(i, i + MAX_PARTIAL));
       this.pending = this.pending.slice(match.index + match[0].length);
+      if (lines.length > 0) this.onLines(lines);
       this.onEnd(Number(match[1]));
     }
   }

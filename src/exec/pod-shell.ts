@@ -55,7 +55,7 @@ export class PodShell {
   static async open(options: PodShellOptions): Promise<PodShell> {
     const shell = new PodShell(options);
     let pid = '';
-    const result = await shell.framed.run('echo "$$"', { timeoutMs: options.timeoutMs, signal: options.signal, onLine: (line) => (pid = line.trim()) });
+    const result = await shell.framed.run('echo "$$"', { timeoutMs: options.timeoutMs, signal: options.signal, onLines: (lines) => (pid = (lines.at(-1) ?? '').trim()) });
     if (result.exitCode !== 0 || !/^\d+$/.test(pid)) {
       const said = shell.framed.strayOutput.trim();
       await shell.close();
@@ -116,7 +116,7 @@ export class PodShell {
    * Starts a job in the same container with a separate exec that inherits the shell's directory
    * and exported variables; it prints its PID first so it can be stopped with a real SIGINT.
    */
-  async startBackground(command: string, onLine: (line: string) => void): Promise<BackgroundJob> {
+  async startBackground(command: string, onLines: (lines: readonly string[]) => void): Promise<BackgroundJob> {
     const { cwd: dir, exports } = await this.framed.state();
     const script = 'echo "$$"; eval "$1" 2>/dev/null; cd "$2" 2>/dev/null; exec sh -c "$3"';
     const job = execa(this.kubectl, ['exec', '-i', ...this.containerArgs(), '--', 'sh', '-c', script, 'sh', exports, dir, command], {
@@ -134,10 +134,12 @@ export class PodShell {
     const feed = (chunk: string): void => {
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) {
-        if (pid === -1 && /^\d+$/.test(line.trim())) pid = Number(line.trim());
-        else onLine(line);
+      if (pid === -1) {
+        // The job's first line is its PID (kubectl's own warnings may come before it).
+        const at = lines.findIndex((line) => /^\d+$/.test(line.trim()));
+        if (at !== -1) pid = Number(lines.splice(at, 1)[0]?.trim());
       }
+      if (lines.length > 0) onLines(lines);
     };
     job.stdout.setEncoding('utf8');
     job.stdout.on('data', feed);
@@ -145,7 +147,7 @@ export class PodShell {
     job.stderr.on('data', feed);
     const done = job.then((r) => {
       exited = true;
-      if (partial !== '') onLine(partial);
+      if (partial !== '') onLines([partial]);
       partial = '';
       return r.exitCode;
     });

@@ -27,7 +27,8 @@ export interface CommandResult {
 
 export interface RunOptions {
   readonly timeoutMs: number;
-  readonly onLine: (line: string) => void;
+  /** The command's output, in complete lines, as they arrive (a chunk's worth per call). */
+  readonly onLines: (lines: readonly string[]) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -91,12 +92,12 @@ export class FramedProcess {
     private readonly interrupt: (signal: NodeJS.Signals) => void | Promise<void>,
     private readonly killAll: () => void,
   ) {
-    this.parser.onLine = (line) => this.keepStray(line);
+    this.parser.onLines = (lines) => this.keepStray(lines);
     process.stdout.setEncoding('utf8');
     process.stdout.on('data', (chunk: string) => this.parser.push(chunk));
     process.stderr.setEncoding('utf8');
     process.stderr.on('data', (chunk: string) => {
-      for (const line of chunk.replace(/\n$/, '').split('\n')) this.parser.onLine(line);
+      this.parser.onLines(chunk.replace(/\n$/, '').split('\n'));
     });
     process.stdin.on('error', () => {}); // the shell died; run() reports it
     void process.then(undefined, () => undefined).then(() => {
@@ -136,7 +137,7 @@ export class FramedProcess {
         clearTimeout(timer);
         clearTimeout(escalation);
         options.signal?.removeEventListener('abort', onAbort);
-        this.parser.onLine = (line) => this.keepStray(line);
+        this.parser.onLines = (lines) => this.keepStray(lines);
         this.parser.onEnd = () => {};
         const lost = Number.isNaN(exitCode);
         resolve({ exitCode: lost ? undefined : exitCode, timedOut, interrupted, sessionLost: lost });
@@ -162,7 +163,7 @@ export class FramedProcess {
         stopForeground();
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      this.parser.onLine = options.onLine;
+      this.parser.onLines = options.onLines;
       this.parser.onEnd = finish;
       this.process.stdin.write(framedCommand(command, this.marker));
     });
@@ -171,7 +172,7 @@ export class FramedProcess {
   /** The shell's directory and exported variables, read between two commands. */
   async state(): Promise<{ cwd: string; exports: string }> {
     const lines: string[] = [];
-    const result = await this.run('pwd; export -p', { timeoutMs: 10_000, onLine: (line) => lines.push(line) });
+    const result = await this.run('pwd; export -p', { timeoutMs: 10_000, onLines: (some) => lines.push(...some) });
     if (result.exitCode !== 0) throw new Error('the shell did not tell its directory');
     return { cwd: lines[0] ?? '/', exports: lines.slice(1).join('\n') };
   }
@@ -186,9 +187,9 @@ export class FramedProcess {
     await this.process;
   }
 
-  private keepStray(line: string): void {
-    this.stray.push(line);
-    if (this.stray.length > 20) this.stray.shift();
+  private keepStray(lines: readonly string[]): void {
+    this.stray.push(...lines.slice(-20));
+    if (this.stray.length > 20) this.stray.splice(0, this.stray.length - 20);
   }
 }
 
@@ -228,24 +229,24 @@ export class HostShell {
     return this.framed.state();
   }
 
-  /** Starts `command` in the background of this shell (same cwd and variables); its output is streamed to `onLine`. */
-  async startBackground(command: string, onLine: (line: string) => void): Promise<BackgroundJob> {
+  /** Starts `command` in the background of this shell (same cwd and variables); its output is streamed to `onLines`. */
+  async startBackground(command: string, onLines: (lines: readonly string[]) => void): Promise<BackgroundJob> {
     const log = join(this.logDir, `job-${++this.jobCount}.log`);
     let pidText = '';
     const started = await this.run(`{ eval ${shellQuote(command)}; } </dev/null >${shellQuote(log)} 2>&1 &\necho "$!"`, {
       timeoutMs: 10_000,
-      onLine: (line) => (pidText = line.trim()),
+      onLines: (lines) => (pidText = (lines.at(-1) ?? '').trim()),
     });
     const pid = Number(pidText);
     if (started.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) throw new Error(`could not start a background job in the shell: ${pidText}`);
     this.jobs.add(pid);
-    const tail = new FileTail(log, onLine);
+    const tail = new FileTail(log, onLines);
     const poller = setInterval(() => tail.read(), POLL_MS * 2);
     let exitCode: number | undefined;
     let exited = false;
     const waitExit = async (): Promise<void> => {
       // `wait` in the shell reaps the job and tells its status; the shell is free by now.
-      const result = await this.run(`wait ${pid}`, { timeoutMs: 10_000, onLine: () => {} });
+      const result = await this.run(`wait ${pid}`, { timeoutMs: 10_000, onLines: () => {} });
       exitCode = result.exitCode;
     };
     const job: BackgroundJob = {
@@ -314,7 +315,7 @@ class FileTail {
 
   constructor(
     private readonly path: string,
-    private readonly onLine: (line: string) => void,
+    private readonly onLines: (lines: readonly string[]) => void,
   ) {}
 
   read(): void {
@@ -334,7 +335,7 @@ class FileTail {
         const text = this.partial + this.decoder.write(this.buffer.subarray(0, n));
         const lines = text.split('\n');
         this.partial = lines.pop() ?? '';
-        for (const line of lines) this.onLine(line);
+        if (lines.length > 0) this.onLines(lines);
       }
     } finally {
       closeSync(fd);
@@ -342,7 +343,7 @@ class FileTail {
   }
 
   flush(): void {
-    if (this.partial !== '') this.onLine(this.partial);
+    if (this.partial !== '') this.onLines([this.partial]);
     this.partial = '';
   }
 }

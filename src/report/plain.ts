@@ -41,10 +41,11 @@ export class PlainReporter {
         w(`  ... ${event.step.id}: ${event.message}`);
         return;
       case 'output': {
-        const n = (this.shownLines.get(event.step.id) ?? 0) + 1;
-        this.shownLines.set(event.step.id, n);
-        if (n <= LIVE_LINES) w(`  | ${redact(event.line)}`);
-        else if (n === LIVE_LINES + 1) w(`  | ... (more output; the last ${TAIL_LINES} lines follow when the step ends)`);
+        const before = this.shownLines.get(event.step.id) ?? 0;
+        this.shownLines.set(event.step.id, before + event.lines.length);
+        if (before > LIVE_LINES) return;
+        for (const line of event.lines.slice(0, LIVE_LINES - before)) w(`  | ${redact(line)}`);
+        if (before + event.lines.length > LIVE_LINES) w(`  | ... (more output; the last ${TAIL_LINES} lines follow when the step ends)`);
         return;
       }
       case 'background-started':

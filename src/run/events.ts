@@ -26,7 +26,8 @@ export type EngineEvent =
   | { readonly type: 'run-started'; readonly kata: Kata; readonly target?: Target; readonly at: number }
   | { readonly type: 'step-started'; readonly step: Step; readonly attempt: number; readonly commands: readonly string[]; readonly rerunFor?: string }
   | { readonly type: 'progress'; readonly step: Step; readonly message: string }
-  | { readonly type: 'output'; readonly step: Step; readonly line: string }
+  /** Lines a step printed, as they arrived (one event per chunk read, not per line). */
+  | { readonly type: 'output'; readonly step: Step; readonly lines: readonly string[] }
   | { readonly type: 'background-started'; readonly step: Step }
   | { readonly type: 'check'; readonly step: Step; readonly result: CheckResult }
   | {

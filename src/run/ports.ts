@@ -16,7 +16,7 @@ export interface ShellState {
 /** A long-lived shell: the host's, or one the kata opened in a pod. */
 export interface Shell {
   run(command: string, options: RunOptions): Promise<CommandResult>;
-  startBackground(command: string, onLine: (line: string) => void): Promise<BackgroundJob>;
+  startBackground(command: string, onLines: (lines: readonly string[]) => void): Promise<BackgroundJob>;
   /** Where it is and what it exported, so a learner's own shell can start the same way. */
   state(): Promise<ShellState>;
   close(): Promise<void>;

@@ -139,14 +139,16 @@ export class StepRunner {
       const result = await prepared.shell.run(command, {
         timeoutMs: step.timeoutMs ?? this.o.stepTimeoutMs,
         signal,
-        onLine: (line) => {
-          excerpt.push(line);
-          checks.feed(line);
-          if (journalled) {
-            const object = this.o.journal.record(line, step.commands[i]?.text ?? command);
-            if (object !== undefined) created.push(object);
+        onLines: (lines) => {
+          for (const line of lines) {
+            excerpt.push(line);
+            checks.feed(line);
+            if (journalled) {
+              const object = this.o.journal.record(line, step.commands[i]?.text ?? command);
+              if (object !== undefined) created.push(object);
+            }
           }
-          this.o.emit({ type: 'output', step, line });
+          this.o.emit({ type: 'output', step, lines });
         },
       });
       exitCode = result.exitCode;
@@ -221,12 +223,14 @@ export class StepRunner {
     const spoke = new Promise<void>((resolve) => (firstLine = resolve));
     const handle = { step, checks, excerpt, started, lastOutput: started };
     try {
-      const job = await prepared.shell.startBackground(command, (line) => {
+      const job = await prepared.shell.startBackground(command, (lines) => {
         firstLine();
         handle.lastOutput = Date.now();
-        excerpt.push(line);
-        checks.feed(line);
-        this.o.emit({ type: 'output', step, line });
+        for (const line of lines) {
+          excerpt.push(line);
+          checks.feed(line);
+        }
+        this.o.emit({ type: 'output', step, lines });
       });
       // Servers and captures say when they are ready ("listening on lo", "Serving HTTP on ...");
       // the next step starts after that first line, or after a short grace for silent jobs.
@@ -319,7 +323,7 @@ export class StepRunner {
       const shell = await cluster.openShell(info, target, signal);
       this.o.shells.set(context, shell);
       this.o.values.set(`context:${context}`, target);
-      this.o.emit({ type: 'output', step, line: `(shell "${context}" is open: later steps of the kata run in it)` });
+      this.o.emit({ type: 'output', step, lines: [`(shell "${context}" is open: later steps of the kata run in it)`] });
       return { status: 'passed' as const, retryable: false, results: [], excerpt };
     } catch (error) {
       return { status: signal.aborted ? ('interrupted' as const) : ('failed' as const), retryable: true, reason: `could not open the shell "${context}": ${(error as Error).message}`, results: [], excerpt };

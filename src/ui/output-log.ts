@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { EngineEvent } from '../run/events.js';
 
 /** Bytes gathered before they are written even if the flush timer has not fired yet. */
-const FLUSH_BYTES = 1 << 20;
+const FLUSH_BYTES = 256 * 1024;
 
 export class OutputLog {
   readonly dir: string;
@@ -38,7 +38,7 @@ export class OutputLog {
       for (const command of event.commands) this.append(event.step.id, `$ ${command}`);
       return;
     }
-    if (event.type === 'output') this.append(event.step.id, event.line);
+    if (event.type === 'output') this.append(event.step.id, event.lines.join('\n'));
     else if (event.type === 'step-ended' || event.type === 'run-ended') this.flush();
   };
 
@@ -72,10 +72,11 @@ export class OutputLog {
     return file;
   }
 
-  private append(stepId: string, line: string): void {
+  /** Gathers `text` (one or more lines, without the last newline) for the step's file. */
+  private append(stepId: string, text: string): void {
     const file = this.file(stepId);
-    file.pending.push(line);
-    file.bytes += line.length + 1;
+    file.pending.push(text);
+    file.bytes += text.length + 1;
     if (file.bytes >= FLUSH_BYTES) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), 100);
   }

@@ -148,11 +148,12 @@ export class RunView {
         return;
       case 'output': {
         const tail = this.tails.get(event.step.id) ?? [];
-        tail.push(event.line.length > MAX_LINE ? `${event.line.slice(0, MAX_LINE)}...` : event.line);
+        // Only the last lines of a chunk can end up on the screen.
+        for (const line of event.lines.length > TAIL_LINES ? event.lines.slice(-TAIL_LINES) : event.lines) tail.push(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}...` : line);
         // Trim in chunks: one splice per TAIL_LINES lines instead of a shift per line.
         if (tail.length > TAIL_LINES * 2) tail.splice(0, tail.length - TAIL_LINES);
         this.tails.set(event.step.id, tail);
-        this.view(event.step).lineCount++;
+        this.view(event.step).lineCount += event.lines.length;
         this.touch(false);
         return;
       }

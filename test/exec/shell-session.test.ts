@@ -14,7 +14,7 @@ afterEach(async () => {
 
 async function run(s: HostShell, command: string, timeoutMs = 10_000) {
   const lines: string[] = [];
-  const result = await s.run(command, { timeoutMs, onLine: (l) => lines.push(l) });
+  const result = await s.run(command, { timeoutMs, onLines: (l) => lines.push(...l) });
   return { ...result, lines };
 }
 
@@ -60,7 +60,7 @@ describe('HostShell', () => {
     const s = shell();
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
-    const result = await s.run('sleep 30', { timeoutMs: 60_000, onLine: () => {}, signal: controller.signal });
+    const result = await s.run('sleep 30', { timeoutMs: 60_000, onLines: () => {}, signal: controller.signal });
     expect(result).toMatchObject({ interrupted: true, timedOut: false });
     expect(s.alive).toBe(true);
   });
@@ -69,7 +69,7 @@ describe('HostShell', () => {
     const s = shell();
     await run(s, 'cd /tmp && export WHO=job');
     const lines: string[] = [];
-    const job = await s.startBackground(`trap 'echo flushed from $(pwd); exit 0' INT; echo "hello $WHO"; while :; do sleep 0.1; done`, (l) => lines.push(l));
+    const job = await s.startBackground(`trap 'echo flushed from $(pwd); exit 0' INT; echo "hello $WHO"; while :; do sleep 0.1; done`, (l) => lines.push(...l));
     expect(await run(s, 'echo foreground still works')).toMatchObject({ lines: ['foreground still works'] });
     await expect.poll(() => lines).toContain('hello job');
     const code = await job.stop();
@@ -81,7 +81,7 @@ describe('HostShell', () => {
   it('kills background jobs that ignore SIGINT, and leaves no process behind on close', async () => {
     const s = shell();
     const said: string[] = [];
-    const job = await s.startBackground(`trap '' INT TERM; echo traps-set; sleep 60`, (l) => said.push(l));
+    const job = await s.startBackground(`trap '' INT TERM; echo traps-set; sleep 60`, (l) => said.push(...l));
     await expect.poll(() => said).toContain('traps-set');
     const pid = job.pid;
     const code = await job.stop(300);
@@ -98,7 +98,7 @@ describe('HostShell', () => {
     const s = shell();
     let longest = 0;
     let total = 0;
-    const result = await s.run('head -c 3000000 /dev/zero | tr "\\0" x', { timeoutMs: 10_000, onLine: (l) => { longest = Math.max(longest, l.length); total += l.length; } });
+    const result = await s.run('head -c 3000000 /dev/zero | tr "\\0" x', { timeoutMs: 10_000, onLines: (ls) => { for (const l of ls) { longest = Math.max(longest, l.length); total += l.length; } } });
     expect(result.exitCode).toBe(0);
     expect(total).toBe(3_000_000);
     expect(longest).toBeLessThanOrEqual(64 * 1024);
@@ -111,7 +111,7 @@ describe('FrameParser', () => {
     const parser = new FrameParser('KATAx');
     const lines: string[] = [];
     let code = -1;
-    parser.onLine = (l) => lines.push(l);
+    parser.onLines = (l) => lines.push(...l);
     parser.onEnd = (c) => (code = c);
     parser.push('y'.repeat(60_000));
     parser.push(`${'y'.repeat(100_000)}\x1eKATAx:3\x1e\n`);

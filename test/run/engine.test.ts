@@ -137,13 +137,13 @@ describe('Engine on host-only katas', () => {
 
   it('runs the cleanup when interrupted, and skips it on a second interrupt', async () => {
     const k = loadKata(join(FIXTURES, 'interrupt.md'));
-    const once = await runKata(k, { onEvent: (e, engine) => e.type === 'output' && e.line === 'started-long' && engine.interrupt() });
+    const once = await runKata(k, { onEvent: (e, engine) => e.type === 'output' && e.lines.includes('started-long') && engine.interrupt() });
     expect(once.outcome).toEqual({ status: 'interrupted', exitCode: 130 });
     expect(once.statuses()).toEqual(['long:interrupted', 'tidy:passed']);
     const twice = await runKata(k, {
       onEvent: (e, engine) => {
-        if (e.type === 'output' && e.line === 'started-long') engine.interrupt();
-        if (e.type === 'output' && e.line === 'cleanup-ran') engine.interrupt();
+        if (e.type === 'output' && e.lines.includes('started-long')) engine.interrupt();
+        if (e.type === 'output' && e.lines.includes('cleanup-ran')) engine.interrupt();
       },
     });
     expect(twice.statuses()).toEqual(['long:interrupted', 'tidy:interrupted']);

@@ -240,7 +240,7 @@ describe('keys', () => {
     rendered.press(KEYS.enter);
     await decision;
     rendered.view.on({ type: 'step-started', step, attempt: 1, commands: asked });
-    rendered.view.on({ type: 'output', step, line: 'Name: nginx-abc' });
+    rendered.view.on({ type: 'output', step, lines: ['Name: nginx-abc'] });
     await frameWith(rendered.frame, 'Name: nginx-abc');
     rendered.press('o');
     await waitForFrame(rendered.frame, () => rendered!.actions.outputs.length === 1);
@@ -276,7 +276,10 @@ describe('terminals as they are', () => {
     const first = kataOf(failing).steps[0]!;
     view.on(failing[0] as EngineEvent);
     view.on({ type: 'step-started', step: first, attempt: 1, commands: ['yes'] });
-    for (let i = 1; i <= 50_000; i++) view.on({ type: 'output', step: first, line: `line ${i}` });
+    // Chunks of 700 lines (more than the screen keeps) and then single lines, as a pipe delivers them.
+    const numbered = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`);
+    for (let i = 1; i <= 49_000; i += 700) view.on({ type: 'output', step: first, lines: numbered(i, Math.min(i + 699, 49_000)) });
+    for (let i = 49_001; i <= 50_000; i++) view.on({ type: 'output', step: first, lines: [`line ${i}`] });
     const frame = await frameWith(rendered.frame, 'line 50000', 'earlier lines (o: all of it)');
     expect(frame).not.toContain('line 100\n');
     expect(view.getSnapshot().steps[0]!.tail.length).toBeLessThanOrEqual(200);

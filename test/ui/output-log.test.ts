@@ -11,9 +11,9 @@ describe('the full output of each step, on disk', () => {
     const step = k.steps[0]!;
     const log = new OutputLog(mkdtempSync(join(tmpdir(), 'kata-out-')));
     log.on({ type: 'step-started', step, attempt: 1, commands: ['seq 1 100000'] });
-    for (let i = 1; i <= 100_000; i++) log.on({ type: 'output', step, line: String(i) });
+    for (let i = 1; i <= 100_000; i += 1000) log.on({ type: 'output', step, lines: Array.from({ length: 1000 }, (_, j) => String(i + j)) });
     log.on({ type: 'step-started', step, attempt: 2, commands: ['seq 1 100000'] });
-    log.on({ type: 'output', step, line: 'again' });
+    log.on({ type: 'output', step, lines: ['again'] });
     const file = log.fileOf(step.id)!;
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     expect(lines[0]).toBe('$ seq 1 100000');

@@ -259,21 +259,31 @@ if (wanted('cluster') && labRunning) {
   writeFileSync(
     script,
     `set -euo pipefail
+# The kata's commands in its order, with kubectl wait where the runner waits: after a step that
+# created workloads (deployment available, service with a ready endpoint), before using a pod.
 ns="bench-bash-$RANDOM"
 kubectl create ns "$ns" >/dev/null
 k="kubectl -n $ns"
+# web-server
 $k create deploy nginx --image nginx
 $k expose deploy nginx --port 80
+$k wait --for=condition=Available deploy/nginx --timeout=180s
+$k wait --for=jsonpath='{.endpoints[0].conditions.ready}'=true endpointslice -l kubernetes.io/service-name=nginx --timeout=180s
+# tooling
 $k create deploy multitool --image praqma/network-multitool
-$k wait --for=condition=Available deploy/nginx deploy/multitool --timeout=180s
+$k wait --for=condition=Available deploy/multitool --timeout=180s
+# tooling-shell, curl-nginx
 mt=$($k get po -l app=multitool -o jsonpath='{.items[0].metadata.name}')
-ng=$($k get po -l app=nginx -o jsonpath='{.items[0].metadata.name}')
 until $k exec "$mt" -- curl -s nginx | grep -q 'Welcome to nginx!'; do sleep 0.2; done
+# debug-shell, inspect-pod, interfaces
+ng=$($k get po -l app=nginx -o jsonpath='{.items[0].metadata.name}')
 $k debug "$ng" --image praqma/network-multitool --container=debugger-bench -- sh -c "trap 'exit 0' TERM QUIT INT; sleep 3600 & wait" >/dev/null 2>&1
 until $k exec "$ng" -c debugger-bench -- ip link list 2>/dev/null | grep -q 'lo:'; do sleep 0.2; done
 $k get po "$ng" -o jsonpath='{.spec.ephemeralContainers}' | jq -e '.[0].image == "praqma/network-multitool"' >/dev/null
+# cleanup, and what the runner verifies after it: every pod gone
 $k delete svc nginx
-$k delete deploy nginx multitool
+$k delete deploy nginx
+$k delete deploy multitool
 $k wait --for=delete pod -l 'app in (nginx,multitool)' --timeout=120s || true
 kubectl delete ns "$ns" --wait=false >/dev/null
 `,

@@ -136,8 +136,15 @@ async function dispatch(argv: readonly string[]): Promise<number> {
         return runInteractive({ ...common, resume: values.resume === true });
       }
       if (values.resume === true) process.stderr.write('kata: --resume needs the terminal UI (no --yes, no CI, a terminal); running from the start\n');
-      const { runKata } = await import('./run/run-kata.js');
-      return runKata({ ...common, write: (text) => process.stdout.write(text) });
+      const [{ runKata }, { batchedWriter }] = await Promise.all([import('./run/run-kata.js'), import('./report/batched.js')]);
+      const write = batchedWriter((text) => process.stdout.write(text));
+      // Whatever ends the process (a second Ctrl-C included), what was printed gets out first.
+      process.once('exit', write.flush);
+      try {
+        return await runKata({ ...common, write });
+      } finally {
+        write.flush();
+      }
     }
     case 'lab': {
       const { labCommand } = await import('./lab/index.js');

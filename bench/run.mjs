@@ -326,8 +326,23 @@ ${table}
 A cold \`kata lab up\` (no lab/.cache, empty Go build cache) is not repeated by every bench run:
 it took 759 s on 2026-11-27 on this kind of machine (builds 670 s, of which kube-apiserver 372 s;
 images 72 s; the rest 17 s), with the CPU shared; \`up\` after \`down\` took 10-19 s, after
-\`down --purge\` 16 s (lab/NOTES.md). The UI under a 200,000-line flood (test/e2e-ui/flood.test.ts,
-tmux 100x30): keys answered in 113-227 ms while streaming, RSS at rest 102-113 MB, peak 148-154 MB.
+\`down --purge\` 16 s (lab/NOTES.md). Keys during a flood are measured by test/e2e-ui/flood.test.ts
+(200,000 lines in bursts, tmux 100x30), which prints its figures: on 2026-11-27 a key was answered
+in 112 ms while the output streamed, RSS 86 MB at rest and 126 MB at its peak.
+
+Reading the misses (bench/PROFILE.md, from \`npm run bench:profile\`, shows where the time goes):
+- Output, headless: the floors above are what any runner pays before it does anything with the
+  bytes: a pipe between two processes, and Node reading that pipe (its start-up included). The
+  runner's own work on top of Node reading the pipe is splitting lines, the checks and the
+  excerpt; \`cat > /dev/null\` never copies the bytes through a pipe at all.
+- \`kata plan --json\`: Node compiling markdown-it (and the HTML entity tables it loads) and a
+  first, cold-JIT parse of the kata; the kata-runner modules are one bundled chunk.
+- Parsing: markdown-it's own parse is part of ours; what we add is spread over shell-line
+  scanning, the prose cues and the promises (no function above ~8%).
+- The whole kata on the lab: the runner waits by watching, as the script does with kubectl wait;
+  the difference is start-up (Node and the Kubernetes client before the first step, ~0.4 s
+  against the script's first kubectl) and \`kubectl debug -i\`, which the kata runs as written
+  (the script creates the container and execs into it instead of attaching).
 `;
 if (only === undefined) {
   writeFileSync(join(root, 'bench', 'RESULTS.md'), results);

@@ -85,7 +85,7 @@ export function outline(text: string, file: string, fallbackTitle: string): Outl
       const proseLines = lines.slice(proseStart, map[0]).map((line, k) => (hidden.has(proseStart + k) || LINK_COMMENT.test(line) ? '' : line));
       const leading = proseLines.findIndex((line) => line.trim() !== '');
       const prose = proseLines.join('\n').trim();
-      blocks.push({
+      const block: { -readonly [K in keyof Block]: Block[K] } = {
         line: map[0] + 1,
         codeLine: token.type === 'fence' ? map[0] + 2 : map[0] + 1,
         lang: token.type === 'fence' ? (token.info.trim().split(/\s+/)[0] ?? '').toLowerCase() : '',
@@ -94,8 +94,10 @@ export function outline(text: string, file: string, fallbackTitle: string): Outl
         proseLine: proseStart + Math.max(leading, 0) + 1,
         section,
         phase: cleanupLevel === undefined ? 'main' : 'cleanup',
-        ...(pending === undefined ? {} : { annotation: pending }),
-      });
+      };
+      // Set afterwards, not spread in: spreads made building every block slower.
+      if (pending !== undefined) block.annotation = pending;
+      blocks.push(block);
       pending = undefined;
       proseStart = map[1];
       continue;

@@ -62,9 +62,8 @@ export function inferSteps(blocks: readonly Block[], file: string): Inferred {
   blocks.forEach((block, blockIndex) => {
     const a = block.annotation;
     const shown = shownReason(block, blockIndex > 0 ? blocks[blockIndex - 1] : undefined);
-    const base = { blockLine: block.line, section: block.section, phase: block.phase, prose: block.prose, proseLine: block.proseLine, lang: block.lang, code: block.code };
     if (shown !== undefined && !(a?.run ?? false)) {
-      steps.push({ ...base, id: '', line: block.codeLine, run: false, shownReason: shown, context: HOST, contextReason: 'no-context-open', commands: [], background: false, needs: [], placeholders: [], checks: [] });
+      steps.push(shownStep(block, shown));
       stepBlock.push(blockIndex);
       return;
     }
@@ -75,7 +74,7 @@ export function inferSteps(blocks: readonly Block[], file: string): Inferred {
     const skip = a?.skip ?? false;
     const segments = assignContexts(block, a, commands, { contexts, open, diagnostics, skip, file });
     if (segments.length === 0) {
-      steps.push({ ...base, id: '', line: block.codeLine, run: false, shownReason: 'no commands', context: HOST, contextReason: 'no-context-open', commands: [], background: false, needs: [], placeholders: [], checks: [] });
+      steps.push(shownStep(block, 'no commands'));
       stepBlock.push(blockIndex);
       return;
     }
@@ -405,6 +404,31 @@ function targetStep(steps: readonly MutableStep[], first: number, command: strin
   const introduced = steps[first];
   if (command === undefined && introduced !== undefined && !introduced.run) return before();
   return after() ?? before();
+}
+
+/** A block shown, not run. Written out in full: object spreads of this size were slow to build. */
+function shownStep(block: Block, reason: string): MutableStep {
+  return {
+    blockLine: block.line,
+    section: block.section,
+    phase: block.phase,
+    prose: block.prose,
+    proseLine: block.proseLine,
+    lang: block.lang,
+    code: block.code,
+    id: '',
+    line: block.codeLine,
+    run: false,
+    context: HOST,
+    contextReason: 'no-context-open',
+    commands: [],
+    background: false,
+    needs: [],
+    placeholders: [],
+    checks: [],
+    // Last, as on the steps that run (one object shape for all steps).
+    shownReason: reason,
+  };
 }
 
 function lastParagraph(prose: string): string {

@@ -150,9 +150,16 @@ interface ContextState {
 
 /** Decides the context of each command of a block and groups them into steps. */
 function assignContexts(block: Block, a: Annotation | undefined, commands: ReturnType<typeof splitCommands>['commands'], state: ContextState): Segment[] {
-  // Only the paragraph right before the block says where it runs; earlier prose talks about earlier blocks.
-  const prose = plainProse(lastParagraph(block.prose));
-  const hostCue = HOST_CUE.test(prose);
+  // Only the paragraph right before the block says where it runs; earlier prose talks about earlier
+  // blocks. Read only when a command needs it (kubectl commands run on the host whatever it says).
+  let plain: { prose: string; hostCue: boolean } | undefined;
+  const cues = (): { prose: string; hostCue: boolean } => {
+    if (plain === undefined) {
+      const prose = plainProse(lastParagraph(block.prose));
+      plain = { prose, hostCue: HOST_CUE.test(prose) };
+    }
+    return plain;
+  };
   const segments: Segment[] = [];
   let current: Segment | undefined;
   let warned = false;
@@ -176,11 +183,11 @@ function assignContexts(block: Block, a: Annotation | undefined, commands: Retur
     } else if (runsKubectl(source.text)) {
       context = HOST;
       reason = 'kubectl-on-host';
-    } else if (hostCue) {
+    } else if (cues().hostCue) {
       context = HOST;
       reason = 'host-cue';
     } else {
-      const named = namedContext(prose, state);
+      const named = namedContext(cues().prose, state);
       if (named !== undefined) {
         context = named;
         reason = 'named-cue';
@@ -213,7 +220,7 @@ function assignContexts(block: Block, a: Annotation | undefined, commands: Retur
       if (name === HOST) throw new KataError('"host" is the learner\'s own shell and cannot name a context', { file: state.file, line: a?.line ?? source.line, hint: 'Pick another name for `as`.' });
       asUsed = asUsed || a?.as !== undefined;
       if (!state.contexts.some((c) => c.name === name)) {
-        state.contexts.push({ name, openedBy: '', opener, aliases: aliasesFor(name, opener, prose) });
+        state.contexts.push({ name, openedBy: '', opener, aliases: aliasesFor(name, opener, cues().prose) });
       }
       const at = state.open.indexOf(name);
       if (at !== -1) state.open.splice(at, 1);
@@ -438,7 +445,8 @@ function lastParagraph(prose: string): string {
 
 /** Prose with emphasis marks removed, so "a **new** terminal" reads as "a new terminal". */
 function plainProse(prose: string): string {
-  return prose.replace(/[*_]{1,3}([^*_\n]+)[*_]{1,3}/g, '$1').replace(/\s+/g, ' ');
+  const plain = prose.includes('*') || prose.includes('_') ? prose.replace(/[*_]{1,3}([^*_\n]+)[*_]{1,3}/g, '$1') : prose;
+  return /\s\s|[\t\n\r\f\v]/.test(plain) ? plain.replace(/\s+/g, ' ') : plain;
 }
 
 function firstLine(text: string): string {

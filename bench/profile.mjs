@@ -40,7 +40,7 @@ const CATEGORIES = [
   [/^\(program\)$/, 'V8 and Node native code'],
   [/^regexp$/, 'regular expressions (ours and markdown-it\'s)'],
   [/^node:internal\/(modules|bootstrap|process\/pre_execution|vm)|^node:internal\/main/, 'Node: starting and loading modules'],
-  [/^node:/, 'Node: runtime (streams, pipes, child processes, TLS)'],
+  [/^node:|^\(native\)$/, 'Node: runtime (streams, pipes, child processes, TLS)'],
   [/^dist\/kata\//, 'kata-runner: parsing and inference (src/kata)'],
   [/^dist\/(run|report|checks)\//, 'kata-runner: engine, checks, reporters'],
   [/^dist\/exec\//, 'kata-runner: shells and framing (src/exec)'],

@@ -128,6 +128,12 @@ export class OutputChecks {
     for (const check of this.checks) check.feed(line);
   }
 
+  /** Feeds a chunk's lines; a step without output checks costs nothing per line. */
+  feedLines(lines: readonly string[]): void {
+    if (this.checks.length === 0) return;
+    for (const line of lines) for (const check of this.checks) check.feed(line);
+  }
+
   finish(exitCode: number | undefined): CheckResult[] {
     return this.checks.map((check) => check.finish(exitCode));
   }

@@ -63,6 +63,19 @@ export class ExcerptBuffer {
     private readonly maxLine = 500,
   ) {}
 
+  /** Keeps a chunk's lines: only its last ones can end up in the tail, so only those are looked at. */
+  pushLines(lines: readonly string[]): void {
+    let i = 0;
+    while (i < lines.length && this.head.length < this.headSize) this.push(lines[i++] as string);
+    const rest = lines.length - i;
+    if (rest > this.tailSize) {
+      this.omitted += this.tail.length + rest - this.tailSize;
+      this.tail = [];
+      i = lines.length - this.tailSize;
+    }
+    for (; i < lines.length; i++) this.push(lines[i] as string);
+  }
+
   push(line: string): void {
     const clipped = line.length > this.maxLine ? `${line.slice(0, this.maxLine)}...` : line;
     if (this.head.length < this.headSize) {

@@ -140,10 +140,10 @@ export class StepRunner {
         timeoutMs: step.timeoutMs ?? this.o.stepTimeoutMs,
         signal,
         onLines: (lines) => {
-          for (const line of lines) {
-            excerpt.push(line);
-            checks.feed(line);
-            if (journalled) {
+          excerpt.pushLines(lines);
+          checks.feedLines(lines);
+          if (journalled) {
+            for (const line of lines) {
               const object = this.o.journal.record(line, step.commands[i]?.text ?? command);
               if (object !== undefined) created.push(object);
             }
@@ -226,10 +226,8 @@ export class StepRunner {
       const job = await prepared.shell.startBackground(command, (lines) => {
         firstLine();
         handle.lastOutput = Date.now();
-        for (const line of lines) {
-          excerpt.push(line);
-          checks.feed(line);
-        }
+        excerpt.pushLines(lines);
+        checks.feedLines(lines);
         this.o.emit({ type: 'output', step, lines });
       });
       // Servers and captures say when they are ready ("listening on lo", "Serving HTTP on ...");

@@ -11,11 +11,23 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist', 'cli.js');
 const work = mkdtempSync(join(tmpdir(), 'kata-bench-'));
+/** Whether the lab runs during this bench (its control plane adds noise to small figures). */
+const labIsUp = existsSync(join(root, 'lab', '.cache', 'kubeconfig')) && spawnSync(process.execPath, [cli, 'lab', 'status'], { stdio: 'ignore' }).status === 0;
 const quick = process.argv.includes('--quick');
-/** `--only start-up,parse,steps,output`: run some figures (RESULTS.md is then not written). */
+/**
+ * `--only=start-up,parse,steps,output,cluster`: measure some figures; their rows replace the ones
+ * in bench/results.json and RESULTS.md is written again from all rows (each says when it was
+ * measured). `--quick` (fewer repetitions) writes nothing.
+ */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
-const wanted = (name) => only === undefined || only.includes(name);
+const GROUPS = ['start-up', 'parse', 'steps', 'output', 'cluster'];
+let group = '';
+const wanted = (name) => {
+  group = name;
+  return only === undefined || only.includes(name);
+};
 const rows = [];
+const startedAt = new Date();
 
 /** Median, min and max of numbers. */
 function stats(values) {
@@ -58,7 +70,7 @@ function measureProcess(file, args, options = {}) {
 }
 
 function row(figure, measured, baseline, ratio, target, verdict) {
-  rows.push({ figure, measured, baseline, ratio, target, verdict });
+  rows.push({ group, figure, measured, baseline, ratio, target, verdict, at: startedAt.toISOString(), lab: labIsUp });
   console.log(`${figure}: ${measured} vs ${baseline} -> ${ratio} (target ${target}) ${verdict}`);
 }
 
@@ -169,7 +181,7 @@ if (wanted('output')) {
     // Node reading that pipe (start-up included, as in the runner's figure).
     const pipe = timeCommand('bash', ['-c', `cat ${file} | cat > /dev/null`], runs);
     const nodeReads = timeCommand('bash', ['-c', `cat ${file} | ${process.execPath} -e "process.stdin.on('data', () => {})"`], runs);
-    row(`output ${name}, floors: cat | cat > /dev/null; cat | node reading the pipe`, `${fmt(pipe)}; ${fmt(nodeReads)}`, `cat > /dev/null: ${fmt(cat)}`, `${(pipe.median / cat.median).toFixed(1)}x; ${(nodeReads.median / cat.median).toFixed(1)}x`, '-', '-');
+    row(`output ${name}, floors: cat piped to cat > /dev/null; cat piped to node reading it`, `${fmt(pipe)}; ${fmt(nodeReads)}`, `cat > /dev/null: ${fmt(cat)}`, `${(pipe.median / cat.median).toFixed(1)}x; ${(nodeReads.median / cat.median).toFixed(1)}x`, '-', '-');
   }
 }
 
@@ -251,7 +263,7 @@ function childPids(pid) {
 // hand-written bash script that does the same with `kubectl wait` where the runner waits.
 const labKubeconfig = join(root, 'lab', '.cache', 'kubeconfig');
 const labBin = join(root, 'lab', '.cache', 'bin');
-const labRunning = existsSync(labKubeconfig) && spawnSync(process.execPath, [cli, 'lab', 'status'], { stdio: 'ignore' }).status === 0;
+const labRunning = labIsUp;
 if (wanted('cluster') && !labRunning) console.log('(figure 5 and the lab figures need the lab: `kata lab up`; not measured)');
 if (wanted('cluster') && labRunning) {
   const env = { ...process.env, KUBECONFIG: labKubeconfig, PATH: `${labBin}:${process.env.PATH}` };
@@ -288,7 +300,7 @@ $k wait --for=delete pod -l 'app in (nginx,multitool)' --timeout=120s || true
 kubectl delete ns "$ns" --wait=false >/dev/null
 `,
   );
-  const runs = quick ? 1 : 3;
+  const runs = quick ? 1 : 5; // pods start in 0.5-1.5 s here: the spread between runs is wide
   const runner = [];
   const bash = [];
   for (let i = 0; i < runs; i++) {
@@ -314,12 +326,21 @@ kubectl delete ns "$ns" --wait=false >/dev/null
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execFileSync('uname', ['-sr']).toString().trim()}`;
-const table = ['| figure | kata-runner | baseline | ratio | target | |', '| --- | --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.figure} | ${r.measured} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.verdict} |`)].join('\n');
+// Rows of figures not measured now stay as they were, with the date they were measured.
+const store = join(root, 'bench', 'results.json');
+const measuredGroups = new Set(rows.map((r) => r.group));
+const kept = existsSync(store) ? JSON.parse(readFileSync(store, 'utf8')).rows.filter((r) => !measuredGroups.has(r.group)) : [];
+const allRows = [...kept, ...rows].sort((a, b) => GROUPS.indexOf(a.group) - GROUPS.indexOf(b.group));
+const when = (r) => `${r.at.slice(0, 16).replace('T', ' ')}${r.lab ? ', lab up' : ''}`;
+const table = ['| figure | kata-runner | baseline | ratio | target | | measured (UTC) |', '| --- | --- | --- | --- | --- | --- | --- |', ...allRows.map((r) => `| ${r.figure} | ${r.measured} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.verdict} | ${when(r)} |`)].join('\n');
 const results = `# Benchmarks
 
-Written by \`npm run bench\`${quick ? ' (--quick)' : ''} on ${new Date().toISOString()}.
+Written by \`npm run bench\` on ${new Date().toISOString()}.
 Machine: ${machine}.
-Medians of repeated runs, (min–max) in brackets; each baseline was measured in the same run.${labRunning ? '\nThe lab was running during all of them (its control plane uses a few percent of a core), which adds noise to the small figures.' : ''}
+Medians of repeated runs, (min–max) in brackets; each baseline was measured in the same run as its
+figure. The last column says when; "lab up" marks runs with the lab's control plane running beside
+them (a few percent of a core, and noise in the small figures). \`node bench/run.mjs --only=GROUP\`
+measures one group again (start-up, parse, steps, output, cluster) and keeps the other rows.
 
 ${table}
 
@@ -344,7 +365,8 @@ Reading the misses (bench/PROFILE.md, from \`npm run bench:profile\`, shows wher
   against the script's first kubectl) and \`kubectl debug -i\`, which the kata runs as written
   (the script creates the container and execs into it instead of attaching).
 `;
-if (only === undefined) {
+if (!quick) {
+  writeFileSync(store, `${JSON.stringify({ machine, rows: allRows }, null, 1)}\n`);
   writeFileSync(join(root, 'bench', 'RESULTS.md'), results);
   console.log(`\nwrote bench/RESULTS.md`);
 }

@@ -4,6 +4,7 @@
  * `<app POD>` placeholders by watching, reads pods for checks, and verifies that what the kata
  * created is gone.
  */
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -81,7 +82,10 @@ function shareAgents(kc: KubeConfig): void {
   const agents = new Map<string, Agent>();
   agentsOf.set(kc, agents);
   internals.createAgent = (cluster, options) => {
-    const key = JSON.stringify([cluster?.server, cluster?.proxyUrl, options]);
+    // Certificates and keys come as Buffers read anew for each request: hashed, not stringified.
+    const hash = createHash('sha256').update(`${cluster?.server ?? ''}\n${cluster?.proxyUrl ?? ''}`);
+    for (const [name, value] of Object.entries(options)) hash.update(`\n${name}=`).update(Buffer.isBuffer(value) ? value : (JSON.stringify(value) ?? ''));
+    const key = hash.digest('hex');
     let agent = agents.get(key);
     if (agent === undefined) {
       agent = make(cluster, { ...options, keepAlive: true });

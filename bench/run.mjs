@@ -360,10 +360,11 @@ Reading the misses (bench/PROFILE.md, from \`npm run bench:profile\`, shows wher
   first, cold-JIT parse of the kata; the kata-runner modules are one bundled chunk.
 - Parsing: markdown-it's own parse is part of ours; what we add is spread over shell-line
   scanning, the prose cues and the promises (no function above ~8%).
-- The whole kata on the lab: the runner waits by watching, as the script does with kubectl wait;
-  the difference is start-up (Node and the Kubernetes client before the first step, ~0.4 s
-  against the script's first kubectl) and \`kubectl debug -i\`, which the kata runs as written
-  (the script creates the container and execs into it instead of attaching).
+- The whole kata on the lab: the runner waits by watching, as the script does with kubectl wait.
+  Pods start in 0.5-1.5 s here, so both spread widely; the runner's fastest runs are ~0.9 s above
+  the script's fastest: start-up (Node and the Kubernetes client, ~0.5 s before the first step,
+  against ~0.15 s for the script's first kubectl) and \`kubectl debug -i\`, which the kata runs as
+  written (~0.3 s to attach; the script creates the container and execs into it instead).
 `;
 if (!quick) {
   writeFileSync(store, `${JSON.stringify({ machine, rows: allRows }, null, 1)}\n`);

@@ -45,7 +45,11 @@ let parser: MarkdownIt | undefined;
  */
 function newParser(): MarkdownIt {
   const MarkdownItClass = createRequire(import.meta.url)('markdown-it') as typeof MarkdownIt;
-  return new MarkdownItClass({ html: true });
+  const md = new MarkdownItClass({ html: true });
+  // Only the block structure is read here (headings, fences, HTML comments; prose is taken from
+  // the lines themselves): inline parsing, and the rules that work on its result, are skipped.
+  md.core.ruler.disable(['inline', 'linkify', 'replacements', 'smartquotes', 'text_join'], true);
+  return md;
 }
 
 /** Splits Markdown into headings and code blocks. Throws KataError for unclosed fences and misplaced annotations. */

@@ -136,7 +136,7 @@ const texts = readdirSync(dir).filter((f) => f.endsWith('.md')).map((f) => [f, r
 for (let i = 0; i < ${quick ? 50 : 300}; i++) for (const [f, t] of texts) parseKata(t, f);
 `,
   );
-  sections.push(section('Parsing: the upstream katas, in-process', `Every kata of ../shared/upstream parsed ${quick ? 50 : 300} times (markdown-it's own parse is part of ours).`, summarize(profileRuns('parse', [script], 1))));
+  sections.push(section('Parsing: the upstream katas, in-process', `Every kata of ../shared/upstream parsed ${quick ? 50 : 300} times (markdown-it's block parse is part of ours; the baseline in RESULTS.md is its full parse).`, summarize(profileRuns('parse', [script], 1))));
 }
 
 // Output floods, headless.

@@ -358,8 +358,10 @@ Reading the misses (bench/PROFILE.md, from \`npm run bench:profile\`, shows wher
   excerpt; \`cat > /dev/null\` never copies the bytes through a pipe at all.
 - \`kata plan --json\`: Node compiling markdown-it (and the HTML entity tables it loads) and a
   first, cold-JIT parse of the kata; the kata-runner modules are one bundled chunk.
-- Parsing: markdown-it's own parse is part of ours; what we add is spread over shell-line
-  scanning, the prose cues and the promises (no function above ~8%).
+- Parsing: the baseline is markdown-it's default parse (block and inline rules). kata-runner runs
+  only markdown-it's block rules (it reads prose from the source lines, so inline tokens would go
+  unused); what it adds is spread over shell-line scanning, the prose cues and the promises (no
+  function above ~6%). The 5 MB kata adds garbage collection of a large heap.
 - The whole kata on the lab: the runner waits by watching, as the script does with kubectl wait.
   Pods start in 0.5-1.5 s here, so both spread widely; the runner's fastest runs are ~0.9 s above
   the script's fastest: start-up (Node and the Kubernetes client, ~0.5 s before the first step,

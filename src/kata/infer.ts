@@ -83,16 +83,7 @@ export function inferSteps(blocks: readonly Block[], file: string): Inferred {
       const longRunning = segment.commands.some((c) => c.longRunning);
       const background = longRunning || (a?.background !== undefined && (last && !segments.some((s) => s.commands.some((c) => c.longRunning))));
       const checks: Check[] = last ? [...(a?.checks ?? [])] : [];
-      // Built property by property: object spreads with conditional parts were the slowest line of parsing.
-      const step: MutableStep = {
-        blockLine: block.line,
-        section: block.section,
-        phase: block.phase,
-        prose: block.prose,
-        proseLine: block.proseLine,
-        lang: block.lang,
-        code: block.code,
-        id: '',
+      const step = blockStep(block, {
         line: segment.commands[0]?.line ?? block.line,
         run: !skip,
         context: segment.context,
@@ -102,7 +93,7 @@ export function inferSteps(blocks: readonly Block[], file: string): Inferred {
         needs: a === undefined ? [] : [...a.needs],
         placeholders: placeholdersIn(segment.commands.map((c) => c.text).join('\n') + '\n' + checks.map((c) => (c.kind === 'ephemeral-container' ? c.pod : '')).join('\n')),
         checks,
-      };
+      });
       if (skip) step.shownReason = 'skip annotation';
       if (segment.opens !== undefined) step.opens = segment.opens;
       if (a?.timeoutMs !== undefined) step.timeoutMs = a.timeoutMs;
@@ -413,8 +404,13 @@ function targetStep(steps: readonly MutableStep[], first: number, command: strin
   return after() ?? before();
 }
 
-/** A block shown, not run. Written out in full: object spreads of this size were slow to build. */
-function shownStep(block: Block, reason: string): MutableStep {
+type StepParts = Pick<MutableStep, 'line' | 'run' | 'context' | 'contextReason' | 'commands' | 'background' | 'needs' | 'placeholders' | 'checks'>;
+
+/**
+ * A step of `block`. Every step is built here, property by property in one order: object spreads
+ * of this size were the slowest part of parsing, and one shape keeps property access fast.
+ */
+function blockStep(block: Block, parts: StepParts): MutableStep {
   return {
     blockLine: block.line,
     section: block.section,
@@ -424,18 +420,23 @@ function shownStep(block: Block, reason: string): MutableStep {
     lang: block.lang,
     code: block.code,
     id: '',
-    line: block.codeLine,
-    run: false,
-    context: HOST,
-    contextReason: 'no-context-open',
-    commands: [],
-    background: false,
-    needs: [],
-    placeholders: [],
-    checks: [],
-    // Last, as on the steps that run (one object shape for all steps).
-    shownReason: reason,
+    line: parts.line,
+    run: parts.run,
+    context: parts.context,
+    contextReason: parts.contextReason,
+    commands: parts.commands,
+    background: parts.background,
+    needs: parts.needs,
+    placeholders: parts.placeholders,
+    checks: parts.checks,
   };
+}
+
+/** A block shown, not run. */
+function shownStep(block: Block, reason: string): MutableStep {
+  const step = blockStep(block, { line: block.codeLine, run: false, context: HOST, contextReason: 'no-context-open', commands: [], background: false, needs: [], placeholders: [], checks: [] });
+  step.shownReason = reason;
+  return step;
 }
 
 function lastParagraph(prose: string): string {

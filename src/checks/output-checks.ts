@@ -124,10 +124,6 @@ export class OutputChecks {
     });
   }
 
-  feed(line: string): void {
-    for (const check of this.checks) check.feed(line);
-  }
-
   /** Feeds a chunk's lines; a step without output checks costs nothing per line. */
   feedLines(lines: readonly string[]): void {
     if (this.checks.length === 0) return;

@@ -10,16 +10,23 @@ const CREATED = /^([a-z0-9.-]+)\/([a-z0-9][a-z0-9.-]*) (created|exposed)\b/;
 export class Journal {
   private readonly objects = new Map<string, CreatedObject>();
 
-  /** Reads one output line of `command`; returns the object when the line reports one created. */
-  record(line: string, command: string): CreatedObject | undefined {
-    // Cheap tests first: this sees every line a host command prints (floods included).
-    if (line.length > 300 || (!line.includes(' created') && !line.includes(' exposed')) || !command.includes('kubectl')) return undefined;
-    const match = CREATED.exec(line.trim());
-    if (match === null) return undefined;
+  /**
+   * What reads the output lines of the host command `command`: a function that records and
+   * returns each object a line reports created, or undefined when the command cannot report any
+   * (no kubectl in it), so that its lines, floods included, cost nothing here.
+   */
+  reader(command: string): ((line: string) => CreatedObject | undefined) | undefined {
+    if (!command.includes('kubectl')) return undefined;
     const namespace = /(?:^|\s)(?:-n|--namespace)[ =]([a-z0-9-]+)/.exec(command)?.[1];
-    const object: CreatedObject = { resource: match[1] as string, name: match[2] as string, ...(namespace === undefined ? {} : { namespace }) };
-    this.objects.set(`${object.namespace ?? ''}/${object.resource}/${object.name}`, object);
-    return object;
+    return (line) => {
+      // Cheap tests first: this sees every line the command prints.
+      if (line.length > 300 || (!line.includes(' created') && !line.includes(' exposed'))) return undefined;
+      const match = CREATED.exec(line.trim());
+      if (match === null) return undefined;
+      const object: CreatedObject = { resource: match[1] as string, name: match[2] as string, ...(namespace === undefined ? {} : { namespace }) };
+      this.add(object);
+      return object;
+    };
   }
 
   /** Records an object the kata made without kubectl saying so (a pod of a deployment it created). */

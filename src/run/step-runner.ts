@@ -134,17 +134,17 @@ export class StepRunner {
         exitCode = 0;
         continue;
       }
-      // Only kubectl on the host reports what it created (decided once: a flood has many lines).
-      const journalled = step.context === HOST && (step.commands[i]?.text ?? command).includes('kubectl');
+      // Only kubectl on the host reports what it created.
+      const record = step.context === HOST ? this.o.journal.reader(step.commands[i]?.text ?? command) : undefined;
       const result = await prepared.shell.run(command, {
         timeoutMs: step.timeoutMs ?? this.o.stepTimeoutMs,
         signal,
         onLines: (lines) => {
           excerpt.pushLines(lines);
           checks.feedLines(lines);
-          if (journalled) {
+          if (record !== undefined) {
             for (const line of lines) {
-              const object = this.o.journal.record(line, step.commands[i]?.text ?? command);
+              const object = record(line);
               if (object !== undefined) created.push(object);
             }
           }

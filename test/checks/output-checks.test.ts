@@ -5,7 +5,7 @@ import type { Check } from '../../src/kata/model.js';
 
 const run = (checks: Check[], lines: string[], exitCode: number | null = 0) => {
   const c = new OutputChecks(checks);
-  for (const line of lines) c.feed(line);
+  c.feedLines(lines);
   return c.finish(exitCode ?? undefined).map((r) => [r.passed, r.detail]);
 };
 const at = { inferred: false, line: 1 } as const;

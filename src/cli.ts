@@ -187,6 +187,5 @@ function parse<T extends Options>(args: readonly string[], options: T, command: 
   }
 }
 
-
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

@@ -7,18 +7,29 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let root: string | undefined;
+interface Found {
+  readonly dir: string;
+  readonly version: string;
+}
+let found: Found | undefined;
 
-export function packageRoot(): string {
-  if (root !== undefined) return root;
+function find(): Found {
+  if (found !== undefined) return found;
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'kata-runner') return (root = dir);
+    const path = join(dir, 'package.json');
+    if (existsSync(path)) {
+      const manifest = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === 'kata-runner') return (found = { dir, version: manifest.version ?? 'unknown' });
+    }
     if (dirname(dir) === dir) throw new Error(`kata-runner's package.json was not found above ${fileURLToPath(import.meta.url)}`);
   }
 }
 
+export function packageRoot(): string {
+  return find().dir;
+}
+
 /** kata-runner's version, from its package.json. */
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return find().version;
 }

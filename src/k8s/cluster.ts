@@ -16,7 +16,7 @@ import type { ShellOpener } from '../kata/model.js';
 import type { ClusterPort, CreatedObject, Shell } from '../run/ports.js';
 import type { Target } from '../run/events.js';
 import { ApiStatusError, getJson, resolveResource, type ResourcePath } from './api.js';
-import { settle } from './settle.js';
+import { settle, watchUntil } from './settle.js';
 
 export interface ConnectOptions {
   /** Kube context to use (default: the kubeconfig's current one). */
@@ -278,28 +278,10 @@ export class KubeCluster implements ClusterPort {
     const path = await resolveResource(this.kc, object.resource, this.resources);
     const namespace = object.namespace ?? this.target.namespace;
     const collection = path.namespaced ? `${path.base}/namespaces/${namespace}/${path.plural}` : `${path.base}/${path.plural}`;
-    await new Promise<void>((resolve) => {
-      let controller: AbortController | undefined;
-      let done = false;
-      const finish = (): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        controller?.abort();
-        resolve();
-      };
-      const timer = setTimeout(finish, timeoutMs);
-      new Watch(this.kc)
-        .watch(collection, { fieldSelector: `metadata.name=${object.name}` }, (type) => type === 'DELETED' && finish(), () => setTimeout(finish, 200))
-        .then(
-          async (c) => {
-            controller = c;
-            if (done) return c.abort();
-            // It may have gone before the watch began: then no event would ever come.
-            if ((await this.state(object).catch(() => 'present')) === 'absent') finish();
-          },
-          () => setTimeout(finish, 200), // looked at again by the caller, without spinning
-        );
+    await watchUntil(this.kc, collection, { fieldSelector: `metadata.name=${object.name}` }, timeoutMs, new AbortController().signal, {
+      done: (type) => type === 'DELETED',
+      // It may have gone before the watch began: then no event would ever come.
+      begun: async () => (await this.state(object).catch(() => 'present')) === 'absent',
     });
   }
 

@@ -9,7 +9,7 @@ interface Condition {
   readonly type?: string;
   readonly status?: string;
 }
-interface Workload {
+export interface Workload {
   readonly metadata?: { readonly generation?: number; readonly deletionTimestamp?: unknown };
   readonly spec?: { readonly replicas?: number; readonly selector?: unknown; readonly type?: string };
   readonly status?: {
@@ -80,26 +80,40 @@ export async function settle(kc: KubeConfig, namespace: string, objects: readonl
     const plan = watchPlan(object, object.namespace ?? namespace);
     if (plan === undefined) return undefined;
     const name = `${object.resource}/${object.name}`;
-    const ok = await watchUntil(kc, plan.path, plan.query, plan.ready, timeoutMs, signal, (o) => onProgress(`waiting for ${name}: ${plan.describe(o)}`));
+    const going = (type: string, o: Workload): boolean => type === 'DELETED' || o.metadata?.deletionTimestamp !== undefined;
+    let lastReport = '';
+    const ok = await watchUntil(kc, plan.path, plan.query, timeoutMs, signal, {
+      done: (type, o) => !going(type, o) && plan.ready(o),
+      onEvent: (type, o) => {
+        const report = JSON.stringify(o.status ?? {});
+        if (going(type, o) || report === lastReport) return;
+        lastReport = report;
+        onProgress(`waiting for ${name}: ${plan.describe(o)}`);
+      },
+    });
     return ok ? undefined : name;
   });
   return (await Promise.all(waits)).filter((n): n is string => n !== undefined);
 }
 
-/** Watches `path` until an object satisfies `ready`; false on timeout or abort. */
-function watchUntil(
-  kc: KubeConfig,
-  path: string,
-  query: Record<string, string>,
-  ready: (o: Workload) => boolean,
-  timeoutMs: number,
-  signal: AbortSignal,
-  onChange: (o: Workload | undefined) => void,
-): Promise<boolean> {
+/** When a watch is over, and what to do with the events before. */
+export interface WatchEnd {
+  /** True for the event that ends the wait. */
+  readonly done: (type: string, object: Workload) => boolean;
+  /** Every other event. */
+  readonly onEvent?: (type: string, object: Workload) => void;
+  /** Asked each time a watch has begun: true ends the wait (for what no event will tell, such as an object gone before). */
+  readonly begun?: () => Promise<boolean>;
+}
+
+/**
+ * Watches `path` (a collection, narrowed by `query`) until an event is `done`, starting again
+ * when the server ends the watch; false on timeout or abort.
+ */
+export function watchUntil(kc: KubeConfig, path: string, query: Record<string, string>, timeoutMs: number, signal: AbortSignal, end: WatchEnd): Promise<boolean> {
   return new Promise((resolve) => {
     let settled = false;
     let controller: AbortController | undefined;
-    let lastReport = '';
     const finish = (result: boolean): void => {
       if (settled) return;
       settled = true;
@@ -118,13 +132,8 @@ function watchUntil(
           path,
           query,
           (type: string, object: Workload) => {
-            if (type === 'DELETED' || object.metadata?.deletionTimestamp !== undefined) return;
-            if (ready(object)) return finish(true);
-            const report = JSON.stringify(object.status ?? {});
-            if (report !== lastReport) {
-              lastReport = report;
-              onChange(object);
-            }
+            if (end.done(type, object)) return finish(true);
+            end.onEvent?.(type, object);
           },
           () => {
             // The server ends watches now and then: start again until time is up.
@@ -132,9 +141,10 @@ function watchUntil(
           },
         )
         .then(
-          (c) => {
+          async (c) => {
             controller = c;
-            if (settled) c.abort();
+            if (settled) return c.abort();
+            if (end.begun !== undefined && (await end.begun())) finish(true);
           },
           () => {
             if (!settled) setTimeout(start, 500);

@@ -3,14 +3,13 @@
 // scenario under V8's CPU profiler (--cpu-prof), attributes every sample to the module it ran in
 // (the bundle's chunks are mapped back to their modules through esbuild's `// path` comments) and
 // writes bench/PROFILE.md: time per category and the busiest functions.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cli, floodFiles, floodKata, labEnv, labIsUp, root, stepsKata } from './inputs.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist', 'cli.js');
 const work = mkdtempSync(join(tmpdir(), 'kata-profile-'));
 
 /** For a bundle chunk: the module each line belongs to (from esbuild's `// dist/x.js` headers). */
@@ -140,26 +139,17 @@ for (let i = 0; i < ${quick ? 50 : 300}; i++) for (const [f, t] of texts) parseK
 }
 
 // Output floods, headless.
-const big = join(work, 'big.txt');
-const lines = join(work, 'lines.txt');
-execFileSync('bash', ['-c', `head -c 200000000 /dev/zero | tr '\\0' 'x' | fold -w 199 > ${big}; seq 1 2000000 | sed 's/^/l/' > ${lines}`]);
-for (const [name, file] of [['200 MB', big], ['2 million short lines', lines]]) {
-  const kata = join(work, `${name.replace(/\W+/g, '-')}.md`);
-  writeFileSync(kata, `# Flood\n\n<!-- kata: timeout 10m -->\n\`\`\`console\ncat ${file}\n\`\`\`\n`);
+for (const [name, file] of floodFiles(work)) {
+  const kata = floodKata(work, name, file);
   sections.push(section(`Output: ${name}, headless (\`kata run --yes\`)`, 'A one-step kata whose command is `cat FILE`; the baseline is `cat FILE > /dev/null`.', summarize(profileRuns(`out-${name.replace(/\W+/g, '-')}`, [cli, 'run', kata, '--yes'], quick ? 1 : 3))));
 }
 
 // Per-step overhead.
-let steps = '# Five hundred steps\n\n';
-for (let i = 0; i < 500; i++) steps += `\`\`\`console\ntrue ${i}\n\`\`\`\n\n`;
-writeFileSync(join(work, 'steps.md'), steps);
-sections.push(section('Per step: 500 trivial steps (`kata run --yes`)', 'Each step is `true N` in the host shell; the baseline is bash running the 500 commands from a script.', summarize(profileRuns('steps', [cli, 'run', join(work, 'steps.md'), '--yes'], quick ? 1 : 3))));
+sections.push(section('Per step: 500 trivial steps (`kata run --yes`)', 'Each step is `true N` in the host shell; the baseline is bash running the 500 commands from a script.', summarize(profileRuns('steps', [cli, 'run', stepsKata(work, 500).kata, '--yes'], quick ? 1 : 3))));
 
 // The whole ephemeral kata on the lab.
-const kubeconfig = join(root, 'lab', '.cache', 'kubeconfig');
-const labUp = existsSync(kubeconfig) && spawnSync(process.execPath, [cli, 'lab', 'status'], { stdio: 'ignore' }).status === 0;
-if (labUp) {
-  const env = { ...process.env, KUBECONFIG: kubeconfig, PATH: `${join(root, 'lab', '.cache', 'bin')}:${process.env.PATH}` };
+if (labIsUp()) {
+  const env = labEnv();
   const files = [];
   for (let i = 0; i < (quick ? 1 : 2); i++) files.push(...profileRuns(`cluster-${i}`, [cli, 'run', join(root, 'katas', 'ephemeral-containers.md'), '--yes', '--namespace', `profile-${process.pid}-${i}`], 1, env));
   sections.push(section('The ephemeral-containers kata on the lab (`kata run --yes`)', 'Most of the run is waiting for the cluster, as in the bash baseline; what is not waiting is the runner\'s own cost.', summarize(files)));

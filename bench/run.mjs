@@ -6,13 +6,11 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { cli, floodFiles, floodKata, labEnv, labIsUp, root, stepsKata } from './inputs.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist', 'cli.js');
 const work = mkdtempSync(join(tmpdir(), 'kata-bench-'));
 /** Whether the lab runs during this bench (its control plane adds noise to small figures). */
-const labIsUp = existsSync(join(root, 'lab', '.cache', 'kubeconfig')) && spawnSync(process.execPath, [cli, 'lab', 'status'], { stdio: 'ignore' }).status === 0;
+const labRunning = labIsUp();
 const quick = process.argv.includes('--quick');
 /**
  * `--only=start-up,parse,steps,output,cluster`: measure some figures; their rows replace the ones
@@ -70,7 +68,7 @@ function measureProcess(file, args, options = {}) {
 }
 
 function row(figure, measured, baseline, ratio, target, verdict) {
-  rows.push({ group, figure, measured, baseline, ratio, target, verdict, at: startedAt.toISOString(), lab: labIsUp });
+  rows.push({ group, figure, measured, baseline, ratio, target, verdict, at: startedAt.toISOString(), lab: labRunning });
   console.log(`${figure}: ${measured} vs ${baseline} -> ${ratio} (target ${target}) ${verdict}`);
 }
 
@@ -126,16 +124,7 @@ if (wanted('parse')) {
 // 3. Per-step overhead: 500 trivial host steps, against bash running the same commands
 if (wanted('steps')) {
   const steps = 500;
-  let kata = '# Five hundred steps\n\n';
-  let script = '';
-  for (let i = 0; i < steps; i++) {
-    kata += `\`\`\`console\ntrue ${i}\n\`\`\`\n\n`;
-    script += `true ${i}\n`;
-  }
-  const kataFile = join(work, 'steps.md');
-  const scriptFile = join(work, 'steps.sh');
-  writeFileSync(kataFile, kata);
-  writeFileSync(scriptFile, script);
+  const { kata: kataFile, script: scriptFile } = stepsKata(work, steps);
   const runs = quick ? 3 : 7;
   const runner = timeCommand(process.execPath, [cli, 'run', kataFile, '--yes'], runs);
   const bash = timeCommand('bash', [scriptFile], runs);
@@ -155,14 +144,9 @@ if (wanted('steps')) {
 // 4. Output volume, headless
 const floods = [];
 if (wanted('output')) {
-  const bigFile = join(work, 'big.txt');
-  const linesFile = join(work, 'lines.txt');
-  execFileSync('bash', ['-c', `head -c 200000000 /dev/zero | tr '\\0' 'x' | fold -w 199 > ${bigFile}`]);
-  execFileSync('bash', ['-c', `seq 1 2000000 | sed 's/^/l/' > ${linesFile}`]);
-  floods.push(['200 MB', bigFile], ['2 million short lines', linesFile]);
+  floods.push(...floodFiles(work));
   for (const [name, file] of floods) {
-    const kataFile = join(work, `flood-${name.replace(/\W+/g, '-')}.md`);
-    writeFileSync(kataFile, `# Flood\n\n<!-- kata: timeout 10m -->\n\`\`\`console\ncat ${file}\n\`\`\`\n`);
+    const kataFile = floodKata(work, name, file);
     const runs = quick ? 1 : 3;
     const runner = [];
     const peaks = [];
@@ -191,8 +175,7 @@ const tmuxMissing = spawnSync('tmux', ['-V']).status !== 0;
 if (wanted('output') && tmuxMissing) console.log('(the UI figures need tmux: apt-get install -y tmux; not measured)');
 if (wanted('output') && !tmuxMissing) {
   for (const [name, file] of floods) {
-    const kataFile = join(work, `ui-flood-${name.replace(/\W+/g, '-')}.md`);
-    writeFileSync(kataFile, `# Flood in the UI\n\n<!-- kata: id flood; timeout 10m -->\n\`\`\`console\ncat ${file}\n\`\`\`\n`);
+    const kataFile = floodKata(work, name, file);
     const runs = quick ? 1 : 3;
     const walls = [];
     const peaks = [];
@@ -261,12 +244,9 @@ function childPids(pid) {
 
 // 5. Against the cluster (the lab): the whole ephemeral-containers kata, headless, against a
 // hand-written bash script that does the same with `kubectl wait` where the runner waits.
-const labKubeconfig = join(root, 'lab', '.cache', 'kubeconfig');
-const labBin = join(root, 'lab', '.cache', 'bin');
-const labRunning = labIsUp;
 if (wanted('cluster') && !labRunning) console.log('(figure 5 and the lab figures need the lab: `kata lab up`; not measured)');
 if (wanted('cluster') && labRunning) {
-  const env = { ...process.env, KUBECONFIG: labKubeconfig, PATH: `${labBin}:${process.env.PATH}` };
+  const env = labEnv();
   const script = join(work, 'ephemeral.sh');
   writeFileSync(
     script,

@@ -17,6 +17,7 @@ for c in "${comps[@]}"; do
   case $c in
     kube-apiserver) eta="~5 min cold: it compiles the shared Kubernetes packages";;
     coredns) eta="~3-4 min cold";;
+    pilot-discovery) eta="~7 min cold: it compiles Istio's shared packages";;
     *) eta="~1 min cold";;
   esac
   echo "building $c ($eta)"
@@ -25,6 +26,10 @@ for c in "${comps[@]}"; do
     etcd)    (cd "$LAB_DIR/go-etcd" && nice -n 15 go build -trimpath -ldflags "-s -w" -o "$BIN/.$c.tmp" go.etcd.io/etcd/server/v3) ;;
     etcdctl) (cd "$LAB_DIR/go-etcd" && nice -n 15 go build -trimpath -ldflags "-s -w" -o "$BIN/.$c.tmp" go.etcd.io/etcd/etcdctl/v3) ;;
     coredns) (cd "$LAB_DIR/go-coredns" && nice -n 15 go build -trimpath -ldflags "-s -w" -o "$BIN/.$c.tmp" github.com/coredns/coredns) ;;
+    pilot-discovery|pilot-agent)
+      (cd "$LAB_DIR/go-istio" && nice -n 15 go build -trimpath -ldflags "-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_TAG -X istio.io/istio/pkg/version.buildStatus=Clean" -o "$BIN/.$c.tmp" "istio.io/istio/pilot/cmd/$c") ;;
+    istioctl)
+      (cd "$LAB_DIR/go-istio" && nice -n 15 go build -trimpath -ldflags "-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_TAG -X istio.io/istio/pkg/version.buildStatus=Clean" -o "$BIN/.$c.tmp" istio.io/istio/istioctl/cmd/istioctl) ;;
     kube-apiserver|kubelet|kube-controller-manager|kube-scheduler|kube-proxy|kubectl)
       (cd "$LAB_DIR/go-k8s" && nice -n 15 go build -trimpath -tags providerless -ldflags "$LD" -o "$BIN/.$c.tmp" "k8s.io/kubernetes/cmd/$c") ;;
     *) echo "unknown component $c" >&2; exit 2 ;;

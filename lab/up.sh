@@ -157,6 +157,11 @@ ready() {
   timeout 200 "$BIN/kubectl" -n kube-system rollout status deploy/coredns --timeout=180s >/dev/null
   # The default service account appears a moment after the namespace: pods need it.
   waitfor "service account default/default" 60 "$BIN/kubectl" -n default get serviceaccount default
+  # A lab whose state holds the mesh (installed once by `kata lab up --mesh`) brings istiod back
+  # too: pods in injected namespaces cannot be created before its webhook answers.
+  if kctl -n istio-system get deployment istiod >/dev/null 2>&1; then
+    timeout 320 "$BIN/kubectl" -n istio-system rollout status deployment/istiod --timeout=300s >/dev/null
+  fi
 }
 
 echo "kata lab: bringing up Kubernetes $K8S_VERSION in network namespace $NS"

@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { ClusterError, ExitCode, KataError, UsageError } from './errors.js';
 import { packageVersion } from './package-root.js';
+import type { Kata } from './kata/model.js';
 
 const HELP = `kata: run hands-on Kubernetes katas written in Markdown
 
@@ -108,9 +109,11 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout);
       if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout "${values.timeout}" is not a duration`, 'Write e.g. --timeout 90s or --timeout 5m.');
       if (values.lab === true) {
-        // The lab's kubeconfig and its kubectl are used by the run and by every command of the kata.
-        const { ensureLab } = await import('./lab/index.js');
-        const lab = await ensureLab((line) => process.stderr.write(`${line}\n`));
+        // The lab's kubeconfig and its kubectl are used by the run and by every command of the kata;
+        // a kata with `needs mesh` steps gets the lab's Istio too.
+        const [{ ensureLab }, { loadKata }] = await Promise.all([import('./lab/index.js'), import('./kata/parse.js')]);
+        const mesh = needsMesh(loadKata(positionals[0] as string));
+        const lab = await ensureLab((line) => process.stderr.write(`${line}\n`), undefined, { mesh });
         process.env.KUBECONFIG = lab.kubeconfig;
         process.env.PATH = `${lab.binDir}:${process.env.PATH ?? ''}`;
       }
@@ -121,9 +124,10 @@ async function dispatch(argv: readonly string[]): Promise<number> {
         keep: values.keep === true,
         keepGoing: values['keep-going'] === true,
         ...(timeout === undefined ? {} : { stepTimeoutMs: timeout }),
-        connect: async () => {
+        connect: async (kata: Kata) => {
           const { connectCluster } = await import('./k8s/cluster.js');
           return connectCluster({
+            meshWanted: needsMesh(kata),
             ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
             ...(values.context === undefined ? {} : { context: values.context }),
           });
@@ -175,6 +179,11 @@ async function dispatch(argv: readonly string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+/** True when a step of the kata needs a service mesh (annotated, or inferred from its text). */
+function needsMesh(kata: Kata): boolean {
+  return kata.steps.some((s) => s.run && s.needs.includes('mesh'));
 }
 
 type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];

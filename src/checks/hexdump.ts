@@ -9,6 +9,11 @@ const HEX_GROUPS = /^[0-9a-f]{2,4}(?: [0-9a-f]{2,4})*$/i;
 
 /** Returns the bytes a dump line carries, or undefined when the line is not part of a hex dump. */
 export function dumpLineBytes(line: string): Buffer | undefined {
+  return dumpLine(line)?.bytes;
+}
+
+/** A dump line's offset within its packet (0 starts a new packet) and its bytes. */
+export function dumpLine(line: string): { readonly offset: number; readonly bytes: Buffer } | undefined {
   const match = DUMP_LINE.exec(line);
   if (match === null) return undefined;
   // The hex groups are separated by one space; two or more spaces start the ASCII column.
@@ -16,7 +21,7 @@ export function dumpLineBytes(line: string): Buffer | undefined {
   if (!HEX_GROUPS.test(hex)) return undefined;
   const digits = hex.replace(/ /g, '');
   if (digits.length % 2 !== 0) return undefined;
-  return Buffer.from(digits, 'hex');
+  return { offset: Number.parseInt(match[1] as string, 16), bytes: Buffer.from(digits, 'hex') };
 }
 
 /** Decodes a whole capture: the payload bytes of all dump lines, in order. */

@@ -5,6 +5,7 @@
 import { describeCheck } from '../kata/describe.js';
 import type { Check } from '../kata/model.js';
 import { dumpLineBytes } from './hexdump.js';
+import { CaptureReader, type CaptureSummary } from './packets.js';
 
 /** The verdict on one check. */
 export interface CheckResult {
@@ -79,6 +80,37 @@ function payloadCheck(check: Check & { kind: 'payload-contains' | 'payload-not-c
   };
 }
 
+/**
+ * Encrypted: TLS records and no plaintext in the data of the captured packets. Plaintext: some
+ * packet carries HTTP or readable text. A failure shows what was seen (the plaintext itself).
+ */
+function encryptionCheck(check: Check & { kind: 'payload-encrypted' | 'payload-plaintext' }): StreamingCheck {
+  const reader = new CaptureReader();
+  return {
+    feed(line) {
+      reader.feed(line);
+    },
+    finish() {
+      const seen = reader.summary();
+      const plain = seen.http + seen.text;
+      const passed = check.kind === 'payload-encrypted' ? seen.tls > 0 && plain === 0 : plain > 0;
+      return { check, passed, expected: describeCheck(check), detail: captureDetail(seen) };
+    },
+  };
+}
+
+function captureDetail(seen: CaptureSummary): string {
+  if (seen.packets === 0) return 'the output holds no tcpdump -X/-XX hex dump (no packets captured?)';
+  if (seen.withData === 0) return `${seen.packets} packets captured, none carrying data`;
+  const parts: string[] = [];
+  if (seen.tls > 0) parts.push(`TLS records (${seen.tlsRecords.join(', ')}) in ${seen.tls}`);
+  if (seen.http > 0) parts.push(`plaintext HTTP in ${seen.http}`);
+  if (seen.text > 0) parts.push(`readable text in ${seen.text}`);
+  if (parts.length === 0) parts.push('neither TLS records nor plaintext in any');
+  const excerpt = seen.plaintextExcerpt === undefined ? '' : `; plaintext seen: "${seen.plaintextExcerpt}"`;
+  return `${parts.join(', ')} of ${seen.withData} packets with data${excerpt}`;
+}
+
 function matchCheck(check: Check & { kind: 'matches' }): StreamingCheck {
   const pattern = new RegExp(check.pattern);
   let matched: string | undefined;
@@ -114,6 +146,9 @@ export class OutputChecks {
         case 'payload-contains':
         case 'payload-not-contains':
           return [payloadCheck(check)];
+        case 'payload-encrypted':
+        case 'payload-plaintext':
+          return [encryptionCheck(check)];
         case 'matches':
           return [matchCheck(check)];
         case 'exit':

@@ -13,7 +13,7 @@ import { CoreV1Api, KubeConfig, VersionApi, Watch, type V1Pod } from '@kubernete
 import { ClusterError } from '../errors.js';
 import { PodShell } from '../exec/pod-shell.js';
 import type { ShellOpener } from '../kata/model.js';
-import type { ClusterPort, CreatedObject, Shell } from '../run/ports.js';
+import type { ClusterPort, CreatedObject, MeshSidecar, Shell } from '../run/ports.js';
 import type { Target } from '../run/events.js';
 import { ApiStatusError, getJson, resolveResource, type ResourcePath } from './api.js';
 import { settle, watchUntil } from './settle.js';
@@ -27,6 +27,11 @@ export interface ConnectOptions {
   readonly kubeconfig?: string;
   /** How long opening a pod shell may take. */
   readonly shellTimeoutMs?: number;
+  /**
+   * The kata needs a service mesh: a namespace the run creates joins it (label
+   * istio-injection=enabled) when the cluster has Istio (a namespace istio-system).
+   */
+  readonly meshWanted?: boolean;
 }
 
 /** How long to wait, after cleanup, for deleted objects to disappear (pods terminate gracefully). */
@@ -125,7 +130,9 @@ export async function connectCluster(options: ConnectOptions = {}): Promise<Kube
   } catch (error) {
     if (statusOf(error) !== 404) throw describeConnectError(error, target);
     // The run creates it, so the run deletes it at the end.
-    await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'app.kubernetes.io/managed-by': 'kata-runner' } } } });
+    const labels: Record<string, string> = { 'app.kubernetes.io/managed-by': 'kata-runner' };
+    if (options.meshWanted === true && (await hasIstio(core))) labels['istio-injection'] = 'enabled';
+    await core.createNamespace({ body: { metadata: { name: namespace, labels } } });
     createdNamespace = true;
   }
 
@@ -141,6 +148,16 @@ export async function connectCluster(options: ConnectOptions = {}): Promise<Kube
   writeFileSync(kubeconfigPath, privateKc.exportConfig(), { mode: 0o600 });
 
   return new KubeCluster(kc, core, target, kubeconfigPath, dir, createdNamespace, options.shellTimeoutMs ?? 180_000);
+}
+
+/** Istio is installed when its namespace is there; a cluster that will not tell has none for us. */
+async function hasIstio(core: CoreV1Api): Promise<boolean> {
+  try {
+    await core.readNamespace({ name: 'istio-system' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function statusOf(error: unknown): number | undefined {
@@ -247,10 +264,18 @@ export class KubeCluster implements ClusterPort {
     return { found: true, detail: `pod ${pod} has ephemeral container ${match.name} (${image}), ${state}` };
   }
 
-  async hasMesh(pod: string): Promise<boolean> {
+  async meshSidecar(pod: string, timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<MeshSidecar> {
     const object = await this.core.readNamespacedPod({ name: pod, namespace: this.target.namespace });
     const names = [...(object.spec?.containers ?? []), ...(object.spec?.initContainers ?? [])].map((c) => c.name);
-    return names.includes('istio-proxy');
+    if (!names.includes(SIDECAR)) return { present: false };
+    if (sidecarReady(object)) return { present: true, ready: true, detail: `pod ${pod} has a Ready ${SIDECAR} sidecar` };
+    onProgress(`waiting for the ${SIDECAR} sidecar of pod ${pod} to be Ready`);
+    const ready = await watchUntil(this.kc, `/api/v1/namespaces/${this.target.namespace}/pods`, { fieldSelector: `metadata.name=${pod}` }, timeoutMs, signal, {
+      done: (type, o) => type !== 'DELETED' && sidecarReady(o as V1Pod),
+    });
+    return ready
+      ? { present: true, ready: true, detail: `pod ${pod} has a Ready ${SIDECAR} sidecar` }
+      : { present: true, ready: false, detail: `the ${SIDECAR} sidecar of pod ${pod} is not Ready after ${Math.round(timeoutMs / 1000)}s` };
   }
 
   async remaining(objects: readonly CreatedObject[]): Promise<CreatedObject[]> {
@@ -331,4 +356,12 @@ function describePods(pods: ReadonlyMap<string, V1Pod>): string {
       return `${pod.metadata?.name ?? '?'}: ${waiting ?? pod.status?.phase ?? 'Pending'}`;
     })
     .join(', ');
+}
+
+/** The container Istio injects: a native sidecar (an init container that keeps running) or a plain container. */
+const SIDECAR = 'istio-proxy';
+
+function sidecarReady(pod: V1Pod): boolean {
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  return statuses.some((s) => s.name === SIDECAR && s.ready);
 }

@@ -2,9 +2,10 @@
  * `kata doctor`: can katas run on this cluster? Reachability and version, ephemeral containers,
  * the permissions katas need (SelfSubjectAccessReview), and whether a mesh is installed.
  */
-import { AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, AuthorizationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { ClusterError } from '../errors.js';
 import { getJson } from './api.js';
+import { watchUntil } from './settle.js';
 import { loadKubeConfig, serverVersion, statusOf, type ConnectOptions } from './cluster.js';
 
 /** One finding of the doctor. */
@@ -80,17 +81,109 @@ export async function diagnose(options: ConnectOptions): Promise<Finding[]> {
     }
   }
 
-  try {
-    await kc.makeApiClient(CoreV1Api).readNamespace({ name: 'istio-system' });
-    findings.push({ level: 'ok', message: 'a service mesh is installed (namespace istio-system): `needs mesh` steps will run' });
-  } catch (error) {
-    findings.push(
-      statusOf(error) === 404
-        ? { level: 'warn', message: 'no service mesh found (no namespace istio-system): steps marked `needs mesh` will be skipped', fix: 'Install Istio if you want those steps to run.' }
-        : { level: 'warn', message: `cannot tell whether a mesh is installed: ${(error as Error).message}` },
-    );
-  }
+  findings.push(...(await meshFindings(kc, target.namespace)));
   return findings;
+}
+
+/**
+ * The mesh: Istio installed (its version), istiod Ready, injection on for the namespace, and
+ * `kubectl debug` into an injected pod working (a pod is started and removed again to prove it).
+ */
+async function meshFindings(kc: KubeConfig, namespace: string): Promise<Finding[]> {
+  const core = kc.makeApiClient(CoreV1Api);
+  let istiod;
+  try {
+    await core.readNamespace({ name: 'istio-system' });
+    istiod = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+  } catch (error) {
+    if (statusOf(error) === 404) {
+      return [{ level: 'warn', message: 'no Istio found (no istiod in namespace istio-system): steps that need a mesh will be skipped', fix: 'Install Istio (on the local lab: `kata lab up --mesh`) if you want those steps to run.' }];
+    }
+    return [{ level: 'warn', message: `cannot tell whether Istio is installed: ${(error as Error).message.split('\n')[0] ?? ''}` }];
+  }
+  const findings: Finding[] = [];
+  const image = istiod.spec?.template.spec?.containers[0]?.image ?? '';
+  const version = image.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : 'version unknown';
+  const ready = (istiod.status?.readyReplicas ?? 0) >= 1;
+  findings.push(
+    ready
+      ? { level: 'ok', message: `Istio ${version} is installed and istiod is Ready` }
+      : { level: 'fail', message: `Istio ${version} is installed but istiod is not Ready`, fix: 'Look at `kubectl -n istio-system describe pods -l app=istiod` and its logs; on the lab, `kata lab mesh down` then `kata lab up --mesh`.' },
+  );
+  let labels: Record<string, string> = {};
+  try {
+    labels = (await core.readNamespace({ name: namespace })).metadata?.labels ?? {};
+  } catch (error) {
+    if (statusOf(error) !== 404) return [...findings, { level: 'warn', message: `cannot read namespace ${namespace}: ${(error as Error).message.split('\n')[0] ?? ''}` }];
+    return [...findings, { level: 'ok', message: `namespace ${namespace} does not exist yet: a run that needs the mesh creates it with injection on` }];
+  }
+  const injected = labels['istio-injection'] === 'enabled' || (labels['istio.io/rev'] ?? '') !== '';
+  if (!injected) {
+    return [
+      ...findings,
+      { level: 'warn', message: `namespace ${namespace} is not in the mesh (no label istio-injection=enabled): its pods get no sidecar, steps that need a mesh are skipped`, fix: `Run \`kubectl label namespace ${namespace} istio-injection=enabled\`, or use a new --namespace (a run that needs the mesh labels the namespace it creates).` },
+    ];
+  }
+  findings.push({ level: 'ok', message: `namespace ${namespace} is in the mesh (sidecar injection on)` });
+  if (ready) findings.push(await debugInjectedPod(kc, namespace));
+  return findings;
+}
+
+const DOCTOR_POD_TIMEOUT_MS = 120_000;
+
+/** Starts an injected pod, attaches an ephemeral container that lists the pod's interfaces, and removes the pod. */
+async function debugInjectedPod(kc: KubeConfig, namespace: string): Promise<Finding> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const name = `kata-doctor-${Math.random().toString(36).slice(2, 8)}`;
+  const what = '`kubectl debug` into an injected pod';
+  try {
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'kata-runner', 'kata-runner/doctor': 'mesh' } },
+        spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '300'] }], terminationGracePeriodSeconds: 0 },
+      },
+    });
+    const deadline = Date.now() + DOCTOR_POD_TIMEOUT_MS;
+    const pod = await pollPod(kc, core, name, namespace, deadline, (p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true);
+    if (pod === undefined) return { level: 'fail', message: `${what}: the test pod ${name} was not Ready in ${DOCTOR_POD_TIMEOUT_MS / 1000}s`, fix: `Look at \`kubectl -n ${namespace} describe pod\` of a new pod: image pulls, the sidecar's log.` };
+    const sidecar = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => c.name === 'istio-proxy');
+    if (!sidecar) return { level: 'fail', message: `${what}: the test pod got no istio-proxy sidecar although namespace ${namespace} has injection on`, fix: 'Check the webhook `istio-sidecar-injector` and istiod\'s log.' };
+    await core.patchNamespacedPodEphemeralcontainers(
+      { name, namespace, body: { spec: { ephemeralContainers: [{ name: 'debugger', image: 'busybox', command: ['cat', '/proc/net/dev'], targetContainerName: 'app' }] } } },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    const done = await pollPod(kc, core, name, namespace, deadline, (p) => p.status?.ephemeralContainerStatuses?.some((s) => s.name === 'debugger' && s.state?.terminated !== undefined) === true);
+    if (done === undefined) return { level: 'fail', message: `${what}: the ephemeral container did not run to its end in ${DOCTOR_POD_TIMEOUT_MS / 1000}s` };
+    const log = await core.readNamespacedPodLog({ name, namespace, container: 'debugger' });
+    const sees = ['lo', 'eth0'].filter((i) => new RegExp(`^\\s*${i}:`, 'm').test(log));
+    return sees.length === 2
+      ? { level: 'ok', message: `${what} works: an ephemeral container beside istio-proxy sees the pod's lo and eth0` }
+      : { level: 'fail', message: `${what}: the ephemeral container saw ${sees.length === 0 ? 'no interfaces' : `only ${sees.join(', ')}`} of the pod` };
+  } catch (error) {
+    return { level: 'fail', message: `${what}: ${(error as Error).message.split('\n')[0] ?? ''}`, fix: 'It needs create/delete on pods and patch on pods/ephemeralcontainers in the namespace.' };
+  } finally {
+    await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+  }
+}
+
+/** Watches the pod until `done` holds (or the deadline passes); returns it as it then was. */
+async function pollPod(kc: KubeConfig, core: CoreV1Api, name: string, namespace: string, deadline: number, done: (pod: V1Pod) => boolean): Promise<V1Pod | undefined> {
+  let last: V1Pod | undefined;
+  const ok = await watchUntil(kc, `/api/v1/namespaces/${namespace}/pods`, { fieldSelector: `metadata.name=${name}` }, Math.max(0, deadline - Date.now()), new AbortController().signal, {
+    done: (type, object) => {
+      if (type === 'DELETED' || !done(object as V1Pod)) return false;
+      last = object as V1Pod;
+      return true;
+    },
+    begun: async () => {
+      const pod = await core.readNamespacedPod({ name, namespace });
+      if (!done(pod)) return false;
+      last = pod;
+      return true;
+    },
+  });
+  return ok ? last : undefined;
 }
 
 /** The doctor's report as text, and whether anything failed. */

@@ -156,7 +156,13 @@ function parseExpect(argument: string, line: number, fail: Fail): Check {
     }
     case 'payload': {
       const [mode = '', ...tail] = rest;
-      if (mode !== 'contains' && mode !== 'not-contains') fail(`\`expect payload\` takes \`contains\` or \`not-contains\`, got "${mode}"`, 'Write e.g. `expect payload contains "Welcome to nginx!"`.');
+      if (mode === 'encrypted' || mode === 'plaintext') {
+        if (tail.length > 0) fail(`\`expect payload ${mode}\` takes nothing after it, got "${tail.join(' ')}"`, `Write \`expect payload ${mode}\`.`);
+        return { kind: mode === 'encrypted' ? 'payload-encrypted' : 'payload-plaintext', inferred: false, line };
+      }
+      if (mode !== 'contains' && mode !== 'not-contains') {
+        fail(`\`expect payload\` takes \`contains\`, \`not-contains\`, \`encrypted\` or \`plaintext\`, got "${mode}"`, 'Write e.g. `expect payload contains "Welcome to nginx!"` or `expect payload encrypted`.');
+      }
       const text = quoted(tail.join(' '), `expect payload ${mode}`, fail);
       return { kind: mode === 'contains' ? 'payload-contains' : 'payload-not-contains', text, inferred: false, line };
     }

@@ -172,6 +172,11 @@ export function looksLikeOutput(code: string): boolean {
   return false;
 }
 
+/** A packet capture that prints the packets' bytes as a hex dump (`tcpdump -X`/`-XX`): payload checks can read it. */
+export function dumpsPackets(text: string): boolean {
+  return simpleCommands(text).some((words) => (words[0] as string).split('/').pop() === 'tcpdump' && words.slice(1).some((a) => /^-[a-zA-Z]*X/.test(a)));
+}
+
 /** Long-running by nature: the runner must give it a bound and stop it. */
 export function isLongRunning(text: string): boolean {
   if (/\b(while|until)\s+(true|:|\[\s*1\s*\]|false)\s*;?\s*do\b/.test(text) && !/\bbreak\b/.test(text)) return true;

@@ -16,6 +16,10 @@ export function describeCheck(check: Check): string {
       return `captured packet payload contains ${JSON.stringify(check.text)}`;
     case 'payload-not-contains':
       return `captured packet payload does not contain ${JSON.stringify(check.text)}`;
+    case 'payload-encrypted':
+      return 'captured packet payload is encrypted (TLS records, no plaintext)';
+    case 'payload-plaintext':
+      return 'captured packet payload holds plaintext (HTTP or readable text)';
     case 'ephemeral-container':
       return `pod ${check.pod} has an ephemeral container with image ${check.image}`;
   }

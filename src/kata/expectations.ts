@@ -75,3 +75,48 @@ function sentences(prose: string): Sentence[] {
   if (current.trim() !== '') result.push({ text: current.trim(), lineOffset: start });
   return result;
 }
+
+/** A promise about a capture: "you will see an encrypted response", "un-encrypted traffic". */
+export interface EncryptionPromise {
+  readonly kind: 'payload-encrypted' | 'payload-plaintext';
+  /** True when the sentence points back ("the command above"). */
+  readonly backwards: boolean;
+  readonly lineOffset: number;
+  /** The words that made it a promise, for the plan. */
+  readonly words: string;
+}
+
+const PLAINTEXT_WORDS = /\b(?:un-?encrypted|not\s+encrypted|decrypted|plain[- ]?text|clear[- ]?text|in\s+the\s+clear|in\s+plain\s+text)\b/i;
+const ENCRYPTED_WORDS = /\b(?:encrypted|m?TLS(?:\s+(?:records?|traffic|handshakes?))?|cipher[- ]?text|gibberish)\b/i;
+/** "you will not see plaintext", "you cannot read the request": the opposite of what the words say. */
+const NEGATED = /\b(?:not|never|cannot|can't|won't|no\s+longer|unable\s+to)\b[^.]*?\b(?:see|get|read|notice|find)\b|\b(?:no|none\s+of\s+the)\s+(?=(?:un-?encrypted|decrypted|plain|clear))/i;
+
+/** Like PROMISE, also negated ("you will not see", "you cannot read") and with reading verbs. */
+const CAPTURE_PROMISE =
+  /\b(?:should|will|would|must|can|won't|cannot|can't)\s+(?:not\s+|never\s+|no\s+longer\s+)?(?:now\s+|also\s+|then\s+|only\s+|clearly\s+)?(?:expect\s+to\s+|be\s+able\s+to\s+)?(?:see|get|receive|notice|find|read|observe|show)\b|\bexpect(?:ed)?\s+to\s+see\b/i;
+
+/** Finds the sentences that promise a capture shows encrypted or plaintext traffic. */
+export function findEncryptionPromises(prose: string): EncryptionPromise[] {
+  const result: EncryptionPromise[] = [];
+  if (!CAPTURE_PROMISE.test(prose) || !(PLAINTEXT_WORDS.test(prose) || ENCRYPTED_WORDS.test(prose))) return result;
+  for (const sentence of sentences(prose)) {
+    if (!CAPTURE_PROMISE.test(sentence.text)) continue;
+    const plain = PLAINTEXT_WORDS.exec(sentence.text);
+    const encrypted = plain === null ? ENCRYPTED_WORDS.exec(sentence.text) : null;
+    const words = plain ?? encrypted;
+    if (words === null) continue;
+    const negated = NEGATED.test(sentence.text.replace(/\bnot\s+encrypted\b/gi, 'unencrypted'));
+    const saysPlain = plain !== null !== negated;
+    result.push({ kind: saysPlain ? 'payload-plaintext' : 'payload-encrypted', backwards: BACKWARDS.test(sentence.text), lineOffset: sentence.lineOffset, words: words[0] });
+  }
+  return result;
+}
+
+const MESH_WORDS = /\b(?:Istio|Linkerd|service\s+mesh|istio-proxy|sidecar\s+prox(?:y|ies))\b/i;
+
+/** Where the prose first says it is about a service mesh (0-based line and the word), if it does. */
+export function meshMention(prose: string): { readonly lineOffset: number; readonly word: string } | undefined {
+  const match = MESH_WORDS.exec(prose);
+  if (match === null) return undefined;
+  return { lineOffset: prose.slice(0, match.index).split('\n').length - 1, word: match[0] };
+}

@@ -8,6 +8,7 @@ import type { Annotation } from './annotations.js';
 import type { Block } from './blocks.js';
 import {
   commandNames,
+  dumpsPackets,
   isKnownCommand,
   isLongRunning,
   looksLikeCommand,
@@ -16,7 +17,7 @@ import {
   placeholdersIn,
   runsKubectl,
 } from './commands.js';
-import { findExpectations } from './expectations.js';
+import { findEncryptionPromises, findExpectations, meshMention } from './expectations.js';
 import { HOST, type BackgroundBound, type Check, type Command, type ContextInfo, type ContextReason, type Diagnostic, type ShellOpener, type Step } from './model.js';
 import { splitCommands } from './shell-lines.js';
 
@@ -107,6 +108,7 @@ export function inferSteps(blocks: readonly Block[], file: string): Inferred {
   for (const context of contexts) context.openedBy = steps.find((s) => s.opens === context.name)?.id ?? '';
   assignBounds(steps, stepBlock, blocks, file);
   addInferredChecks(steps, stepBlock, blocks);
+  addCaptureChecks(steps, stepBlock, blocks);
   return { steps, contexts, diagnostics };
 }
 
@@ -383,6 +385,46 @@ function addInferredChecks(steps: MutableStep[], stepBlock: readonly number[], b
       target.checks = [...target.checks, { kind: 'contains', text: expectation.text, inferred: true, line: block.proseLine + expectation.lineOffset }];
     }
   });
+}
+
+/**
+ * "With the command above you will see an encrypted response": a check on what the nearest packet
+ * capture (tcpdump -X/-XX) shows. Encryption is the mesh's doing when the kata says it is about
+ * one ("With Istio, all traffic is encrypted"), so such a capture also needs the mesh: without
+ * it the step is skipped with that reason, never passed or failed on a cluster that has none.
+ */
+function addCaptureChecks(steps: MutableStep[], stepBlock: readonly number[], blocks: readonly Block[]): void {
+  let mesh: string | undefined;
+  for (const block of blocks) {
+    const mention = meshMention(block.prose);
+    if (mention !== undefined) {
+      mesh = `the text assumes ${/^istio/i.test(mention.word) ? 'Istio' : mention.word} (line ${block.proseLine + mention.lineOffset})`;
+      break;
+    }
+  }
+  const captures = (s: MutableStep): boolean => s.run && s.commands.some((c) => dumpsPackets(c.text));
+  stepBlock.forEach((blockIndex, stepIndex) => {
+    if (stepIndex > 0 && stepBlock[stepIndex - 1] === blockIndex) return; // one look at each block's prose
+    const block = blocks[blockIndex] as Block;
+    for (const promise of findEncryptionPromises(block.prose)) {
+      const target = nearest(steps, stepIndex, captures, promise.backwards);
+      if (target === undefined || target.checks.some((c) => !c.inferred || c.kind === promise.kind)) continue;
+      target.checks = [...target.checks, { kind: promise.kind, inferred: true, line: block.proseLine + promise.lineOffset }];
+      if (mesh !== undefined && !target.needs.includes('mesh')) {
+        target.needs = [...target.needs, 'mesh'];
+        target.needsInferred = mesh;
+      }
+    }
+  });
+}
+
+/** The step nearest to `first` that `matches`: only before it when the sentence points back, else after it first. */
+function nearest(steps: readonly MutableStep[], first: number, matches: (s: MutableStep) => boolean, backwards: boolean): MutableStep | undefined {
+  for (let i = first - 1; backwards && i >= Math.max(0, first - EXPECTATION_REACH); i--) if (matches(steps[i] as MutableStep)) return steps[i];
+  if (backwards) return undefined;
+  for (let i = first; i < Math.min(steps.length, first + EXPECTATION_REACH); i++) if (matches(steps[i] as MutableStep)) return steps[i];
+  for (let i = first - 1; i >= Math.max(0, first - EXPECTATION_REACH); i--) if (matches(steps[i] as MutableStep)) return steps[i];
+  return undefined;
 }
 
 /** A sentence talks about a step close to it: look this many steps away at most. */

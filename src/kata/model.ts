@@ -65,6 +65,11 @@ export type Check =
   | { readonly kind: 'matches'; readonly pattern: string; readonly inferred: boolean; readonly line: number }
   | { readonly kind: 'exit'; readonly code: number; readonly inferred: boolean; readonly line: number }
   | { readonly kind: 'payload-contains' | 'payload-not-contains'; readonly text: string; readonly inferred: boolean; readonly line: number }
+  /**
+   * The capture's application data is TLS (records, and no plaintext HTTP or text), or holds
+   * plaintext (HTTP or readable text): "you will see an encrypted response".
+   */
+  | { readonly kind: 'payload-encrypted' | 'payload-plaintext'; readonly inferred: boolean; readonly line: number }
   | {
       readonly kind: 'ephemeral-container';
       readonly pod: string;
@@ -124,6 +129,8 @@ export interface Step {
   readonly retryMs?: number;
   /** Requirements such as `mesh`: when absent from the cluster the step is skipped, not passed. */
   readonly needs: readonly string[];
+  /** Why `needs` was inferred, when the kata did not annotate it: "the text assumes Istio (line 9)". */
+  readonly needsInferred?: string;
   readonly placeholders: readonly Placeholder[];
   readonly checks: readonly Check[];
 }

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { isAlive } from '../exec/procs.js';
 import { LAB_NODE, type LabPaths } from './paths.js';
 
@@ -44,6 +44,20 @@ export interface LabState {
   readonly dnsReady: boolean;
   /** Why the API could not be asked, when it could not. */
   readonly apiError?: string;
+  /** The Istio mesh (`kata lab up --mesh`); absent when the API could not be asked. */
+  readonly mesh?: MeshState;
+}
+
+/** The lab's mesh as the API shows it. */
+export interface MeshState {
+  /** istiod's Deployment exists in istio-system. */
+  readonly installed: boolean;
+  /** istiod has a ready replica and the injection webhook carries its CA bundle. */
+  readonly ready: boolean;
+  /** The Istio version (istiod's image tag), when installed. */
+  readonly version?: string;
+  /** Namespaces labelled istio-injection=enabled. */
+  readonly injected: readonly string[];
 }
 
 const API_TIMEOUT_MS = 5_000;
@@ -88,10 +102,33 @@ export async function readLabState(paths: LabPaths): Promise<LabState> {
     );
     const nodeReady = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
     const dnsReady = (dns.status?.readyReplicas ?? 0) >= 1;
-    return { processes, running, nodeReady, dnsReady };
+    return { processes, running, nodeReady, dnsReady, mesh: await withTimeout(readMesh(kc), API_TIMEOUT_MS) };
   } catch (error) {
     return { processes, running, nodeReady: false, dnsReady: false, apiError: describe(error) };
   }
+}
+
+/** istiod's Deployment, the injection webhook's CA bundle and the injected namespaces. */
+export async function readMesh(kc: KubeConfig): Promise<MeshState> {
+  const injected = (await kc.makeApiClient(CoreV1Api).listNamespace({ labelSelector: 'istio-injection=enabled' })).items.map((n) => n.metadata?.name ?? '');
+  let istiod;
+  try {
+    istiod = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 404) return { installed: false, ready: false, injected };
+    throw error;
+  }
+  const image = istiod.spec?.template.spec?.containers[0]?.image ?? '';
+  const version = image.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : undefined;
+  let caBundle = false;
+  try {
+    const webhook = await kc.makeApiClient(AdmissionregistrationV1Api).readMutatingWebhookConfiguration({ name: 'istio-sidecar-injector' });
+    caBundle = webhook.webhooks?.every((w) => (w.clientConfig.caBundle ?? '') !== '') === true;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 404) throw error;
+  }
+  const ready = (istiod.status?.readyReplicas ?? 0) >= 1 && caBundle;
+  return { installed: true, ready, injected, ...(version === undefined ? {} : { version }) };
 }
 
 function describe(error: unknown): string {

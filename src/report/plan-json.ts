@@ -44,6 +44,7 @@ export function planJson(kata: Kata): unknown {
       ...(s.timeoutMs === undefined ? {} : { timeoutSeconds: s.timeoutMs / 1000 }),
       ...(s.retryMs === undefined ? {} : { retrySeconds: s.retryMs / 1000 }),
       needs: s.needs,
+      ...(s.needsInferred === undefined ? {} : { needsInferred: s.needsInferred }),
       placeholders: s.placeholders.map((p) => p.name),
       checks: s.checks.map((c) => ({ kind: c.kind, description: describeCheck(c), inferred: c.inferred, line: c.line })),
     })),

@@ -45,8 +45,11 @@ export interface ClusterPort {
   openShell(opener: ShellOpener, target: string, signal: AbortSignal): Promise<Shell>;
   /** Reads the pod through the API: does it have an ephemeral container with this image? */
   ephemeralContainer(pod: string, image: string): Promise<{ readonly found: boolean; readonly detail: string }>;
-  /** True when the pod runs a mesh sidecar (an `istio-proxy` container or a native sidecar of that name). */
-  hasMesh(pod: string): Promise<boolean>;
+  /**
+   * Whether the pod runs a mesh sidecar (an `istio-proxy` container, or a native sidecar of that
+   * name); when it does, waits (by watching) up to `timeoutMs` for the sidecar to be Ready.
+   */
+  meshSidecar(pod: string, timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<MeshSidecar>;
   /**
    * Waits (by watching) until workloads a step created are ready to be used, as a careful person
    * would before the next command: deployments available, pods Ready, services with a ready
@@ -76,3 +79,8 @@ export interface StepGate {
   beforeStep(step: Step, commands: readonly string[], values: ReadonlyMap<string, string>): Promise<GateDecision>;
   afterFailure(step: Step): Promise<'retry' | 'continue' | 'quit'>;
 }
+
+/** A pod's mesh sidecar as a `needs mesh` step sees it. */
+export type MeshSidecar =
+  | { readonly present: false }
+  | { readonly present: true; readonly ready: boolean; readonly detail: string };

@@ -289,8 +289,8 @@ export class StepRunner {
     }
     if (step.needs.includes('mesh')) {
       try {
-        const skip = await this.meshMissing(step);
-        if (skip !== undefined) return { ok: false, status: 'skipped', reason: skip };
+        const mesh = await this.meshMissing(step, signal);
+        if (mesh !== undefined) return { ok: false, status: mesh.status, reason: mesh.reason };
       } catch (error) {
         return { ok: false, status: 'failed', reason: `could not look for a mesh sidecar: ${(error as Error).message}` };
       }
@@ -362,13 +362,20 @@ export class StepRunner {
     return results;
   }
 
-  /** Why a `needs mesh` step is skipped, or undefined when the mesh is there. */
-  private async meshMissing(step: Step): Promise<string | undefined> {
+  /**
+   * Why a `needs mesh` step does not run: skipped when there is no mesh sidecar (never passed),
+   * failed when the sidecar is there but never became Ready. Undefined when the mesh is ready.
+   */
+  private async meshMissing(step: Step, signal: AbortSignal): Promise<{ status: 'skipped' | 'failed' | 'interrupted'; reason: string } | undefined> {
+    const why = step.needsInferred === undefined ? 'needs a service mesh' : `needs a service mesh (${step.needsInferred})`;
     const cluster = this.o.cluster;
-    if (cluster === undefined) return 'needs a service mesh, and this run has no cluster';
+    if (cluster === undefined) return { status: 'skipped', reason: `${why}, and this run has no cluster` };
     const pod = this.podOf(step);
-    if (pod === undefined) return 'needs a service mesh, but the step names no pod to look for a sidecar in';
-    return (await cluster.hasMesh(pod)) ? undefined : `needs a service mesh: pod ${pod} has no istio-proxy sidecar`;
+    if (pod === undefined) return { status: 'skipped', reason: `${why}, but the step names no pod to look for a sidecar in` };
+    const sidecar = await cluster.meshSidecar(pod, this.o.podTimeoutMs, (message) => this.o.emit({ type: 'progress', step, message }), signal);
+    if (!sidecar.present) return { status: 'skipped', reason: `${why}: pod ${pod} has no istio-proxy sidecar` };
+    if (signal.aborted) return { status: 'interrupted', reason: 'interrupted' };
+    return sidecar.ready ? undefined : { status: 'failed', reason: `${why}: ${sidecar.detail}` };
   }
 
   /** The pod a step is about: its shell's pod, else its first pod placeholder. */

@@ -110,7 +110,8 @@ export async function readLabState(paths: LabPaths): Promise<LabState> {
 
 /** istiod's Deployment, the injection webhook's CA bundle and the injected namespaces. */
 export async function readMesh(kc: KubeConfig): Promise<MeshState> {
-  const injected = (await kc.makeApiClient(CoreV1Api).listNamespace({ labelSelector: 'istio-injection=enabled' })).items.map((n) => n.metadata?.name ?? '');
+  const namespaces = await kc.makeApiClient(CoreV1Api).listNamespace({ labelSelector: 'istio-injection=enabled' });
+  const injected = namespaces.items.filter((n) => n.status?.phase !== 'Terminating').map((n) => n.metadata?.name ?? '');
   let istiod;
   try {
     istiod = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });

@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { labCommand } from '../../src/lab/index.js';
-import { processStates } from '../../src/lab/status.js';
+import { join } from 'node:path';
+import { processStates, readLabState } from '../../src/lab/status.js';
 import { isRoot, labUp, paths } from './lab-helpers.js';
 
 const asked = process.env.KATA_LAB_SUITE === 'down';
@@ -21,7 +22,7 @@ function labProcesses(): string[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z') continue;
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (cmdline.includes(paths.cacheDir) || /containerd-shim|kata-lab/.test(cmdline)) found.push(`${entry}: ${cmdline.slice(0, 120)}`);
+      if (cmdline.includes(paths.cacheDir) || /containerd-shim|kata-lab|pilot-agent|pilot-discovery|\/usr\/local\/bin\/envoy/.test(cmdline)) found.push(`${entry}: ${cmdline.slice(0, 120)}`);
     } catch {
       // gone while we looked
     }
@@ -30,6 +31,23 @@ function labProcesses(): string[] {
 }
 
 describe.skipIf(why !== '')(`kata lab down${why}`, () => {
+  it('first removes the mesh from the cluster: its namespace, webhooks, CRDs and injection labels', async () => {
+    const before = await readLabState(paths);
+    if (before.mesh?.installed !== true) return; // a lab without the mesh: nothing to remove
+    const lines: string[] = [];
+    expect(await labCommand(['mesh', 'down'], (l) => lines.push(l), paths)).toBe(0);
+    expect(lines.at(-1)).toMatch(/^kata lab: mesh removed in \d+s$/);
+    const k = (...args: string[]) => execFileSync(join(paths.binDir, 'kubectl'), args, { encoding: 'utf8', env: { ...process.env, KUBECONFIG: paths.kubeconfig } });
+    expect(k('get', 'namespace', 'istio-system', '--ignore-not-found', '-o', 'name').trim()).toBe('');
+    expect(k('get', 'namespaces', '-l', 'istio-injection', '-o', 'name').trim()).toBe('');
+    expect(k('get', 'mutatingwebhookconfigurations,validatingwebhookconfigurations', '-o', 'name')).not.toMatch(/istio/);
+    expect(k('get', 'crds', '-o', 'name')).not.toMatch(/istio\.io/);
+    expect(k('get', 'configmaps', '-A', '--field-selector', 'metadata.name=istio-ca-root-cert', '-o', 'name').trim()).toBe('');
+    const status: string[] = [];
+    expect(await labCommand(['mesh', 'status'], (l) => status.push(l), paths)).toBe(3);
+    expect(status[0]).toMatch(/^kata lab: mesh: not installed/);
+  });
+
   it('stops every process and removes the namespaces, mounts, cgroups and rules it added', async () => {
     const lines: string[] = [];
     expect(await labCommand(['down'], (l) => lines.push(l), paths)).toBe(0);

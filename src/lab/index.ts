@@ -37,7 +37,7 @@ export interface LabUpOptions {
 /** Brings the lab up (builds what is missing the first time: ~13 minutes on 2 cores, the mesh ~8 more), or throws. */
 export async function labUp(write: Write, paths: LabPaths = labPaths(), options: LabUpOptions = {}): Promise<LabInfo> {
   requireRoot(options.mesh === true ? 'up --mesh' : 'up');
-  const result = await runLabScript(join(paths.labDir, 'up.sh'), [], write);
+  const result = await runLabScript(join(paths.labDir, 'up.sh'), [], write, scriptEnv(paths));
   if (result.exitCode !== 0) throw failure('up', result, paths);
   if (options.mesh === true) await meshUp(write, paths);
   const info = { kubeconfig: paths.kubeconfig, binDir: paths.binDir };
@@ -48,21 +48,21 @@ export async function labUp(write: Write, paths: LabPaths = labPaths(), options:
 /** Installs the Istio mesh on the running lab (builds and fetches what is missing), or throws. */
 export async function meshUp(write: Write, paths: LabPaths = labPaths()): Promise<void> {
   requireRoot('mesh up');
-  const result = await runLabScript(join(paths.labDir, 'mesh.sh'), ['up'], write);
+  const result = await runLabScript(join(paths.labDir, 'mesh.sh'), ['up'], write, scriptEnv(paths));
   if (result.exitCode !== 0) throw failure('mesh up', result, paths);
 }
 
 /** Uninstalls the mesh from the lab's cluster (binaries and images stay cached). */
 export async function meshDown(write: Write, paths: LabPaths = labPaths()): Promise<void> {
   requireRoot('mesh down');
-  const result = await runLabScript(join(paths.labDir, 'mesh.sh'), ['down'], write);
+  const result = await runLabScript(join(paths.labDir, 'mesh.sh'), ['down'], write, scriptEnv(paths));
   if (result.exitCode !== 0) throw failure('mesh down', result, paths);
 }
 
 /** Stops every lab process and removes its pods' namespaces, mounts and iptables rules. */
 export async function labDown(write: Write, options: { readonly purge?: boolean } = {}, paths: LabPaths = labPaths()): Promise<void> {
   requireRoot('down');
-  const result = await runLabScript(join(paths.labDir, 'down.sh'), options.purge === true ? ['--purge'] : [], write);
+  const result = await runLabScript(join(paths.labDir, 'down.sh'), options.purge === true ? ['--purge'] : [], write, scriptEnv(paths));
   if (result.exitCode !== 0) throw failure('down', result, paths);
 }
 
@@ -168,8 +168,18 @@ export async function labCommand(args: readonly string[], write: Write, paths: L
       write(`kata lab: ${error.format()}`);
       return 1;
     }
+    // A problem the user can fix (root, packages, a port, pip, a checksum, istiod): exit 3.
+    if (error instanceof ClusterError) {
+      write(`kata lab: ${error.format()}`);
+      return 3;
+    }
     throw error;
   }
+}
+
+/** The scripts find the cache where these paths say (KATA_LAB_CACHE), not only where lab/lib.sh would look. */
+function scriptEnv(paths: LabPaths): Record<string, string> {
+  return { KATA_LAB_CACHE: paths.cacheDir };
 }
 
 function requireRoot(what: string): void {

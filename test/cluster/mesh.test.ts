@@ -102,6 +102,16 @@ describe.skipIf(!suite)('the ephemeral-containers lesson on the mesh', () => {
     expect(report.leftovers).toEqual([]);
   });
 
+  it('has kata doctor report Istio, istiod, injection and a working debug into an injected pod, leaving no pod behind', async () => {
+    const ns = meshNamespace('kata-mesh-doctor');
+    const result = await kataCli(['doctor', '--namespace', ns], { env });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toMatch(/^ok {4}Istio 1\.31\.0-lab is installed and istiod is Ready$/m);
+    expect(result.stdout).toContain(`ok    namespace ${ns} is in the mesh (sidecar injection on)`);
+    expect(result.stdout).toContain("ok    `kubectl debug` into an injected pod works: an ephemeral container beside istio-proxy sees the pod's lo and eth0");
+    expect(kubectl('get', 'pods', '-n', ns, '-o', 'name').trim()).toBe('');
+  });
+
   it('skips the mesh steps, never passes them, when the nginx pod is kept out of the mesh', async () => {
     const ns = meshNamespace('kata-mesh-noinject');
     const outside = join(out, 'outside-the-mesh.md');

@@ -35,7 +35,7 @@ describe('kata lab', () => {
     expect(await labCommand([], out.write, fakeLab({}))).toBe(2);
     expect(await labCommand(['start'], out.write, fakeLab({}))).toBe(2);
     expect(await labCommand(['down', '--force'], out.write, fakeLab({}))).toBe(2);
-    expect(out.lines.join('\n')).toContain('Usage: kata lab up | down [--purge] | status');
+    expect(out.lines.join('\n')).toContain('Usage: kata lab up [--mesh] | down [--purge] | status | mesh up|down|status');
   });
 
   it('status of a lab that never ran says so and exits 3', async () => {

@@ -112,6 +112,18 @@ describe.skipIf(!suite)('the ephemeral-containers lesson on the mesh', () => {
     expect(kubectl('get', 'pods', '-n', ns, '-o', 'name').trim()).toBe('');
   });
 
+  it('waits (a watch) for a sidecar that is not Ready yet before a step that needs the mesh', async () => {
+    const ns = meshNamespace('kata-mesh-wait');
+    // The sidecar's readiness probe starts late, so the pod exists but its istio-proxy is not Ready.
+    kubectl('-n', ns, 'run', 'web', '--image', 'nginx', '--annotations', 'readiness.status.sidecar.istio.io/initialDelaySeconds=12');
+    const file = join(out, 'wait-for-sidecar.md');
+    writeFileSync(file, ['# A step that needs the mesh', '', '<!-- kata: needs mesh -->', '```console', 'kubectl get pod <web POD> -o name', '```', ''].join('\n'));
+    const result = await kataCli(['run', file, '--yes', '--namespace', ns, '--set', 'web POD=web'], { env });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toContain('waiting for the istio-proxy sidecar of pod web to be Ready');
+    expect(result.stdout).toContain('pod/web');
+  });
+
   it('skips the mesh steps, never passes them, when the nginx pod is kept out of the mesh', async () => {
     const ns = meshNamespace('kata-mesh-noinject');
     const outside = join(out, 'outside-the-mesh.md');

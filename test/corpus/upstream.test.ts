@@ -22,6 +22,7 @@ const summary = (k: Kata) => ({
   cleanup: k.steps.filter((s) => s.phase === 'cleanup').flatMap((s) => s.commands.map((c) => c.text)),
   placeholders: [...new Set(k.steps.flatMap((s) => s.placeholders.map((p) => p.name)))],
   inferredChecks: k.steps.flatMap((s) => s.checks.filter((c) => c.inferred).map((c) => `${s.line}:${c.kind === 'contains' ? c.text : c.kind}`)),
+  needsMesh: k.steps.filter((s) => s.needs.includes('mesh')).map((s) => `${s.line}:${s.needsInferred ?? 'annotated'}`),
 });
 
 const expected: Record<string, ReturnType<typeof summary>> = {
@@ -33,7 +34,8 @@ const expected: Record<string, ReturnType<typeof summary>> = {
     inContexts: ['45@multitool', '93@nginx-debug', '101@nginx-debug', '112@nginx-debug'],
     cleanup: ['kubectl delete svc nginx', 'kubectl delete deploy nginx', 'kubectl delete deploy multitool'],
     placeholders: ['multitool POD', 'nginx POD'],
-    inferredChecks: ['45:Welcome to nginx!'],
+    inferredChecks: ['45:Welcome to nginx!', '101:payload-encrypted', '112:payload-plaintext'],
+    needsMesh: ['101:the text assumes Istio (line 7)', '112:the text assumes Istio (line 7)'],
   },
   'eficode-00-setup-introduction.md': {
     steps: 24,
@@ -44,6 +46,7 @@ const expected: Record<string, ReturnType<typeof summary>> = {
     cleanup: ['kubectl delete -f 00-setup-introduction/'],
     placeholders: [],
     inferredChecks: [],
+    needsMesh: [],
   },
   'locality-aware-load-balancing.md': {
     steps: 19,
@@ -54,6 +57,7 @@ const expected: Record<string, ReturnType<typeof summary>> = {
     cleanup: ['kubectl delete -f deploy/multitool-readiness-probe.yaml', 'kubectl delete -f deploy/multitool-dest-rule-distribute.yaml'],
     placeholders: ['POD on node-1', 'POD on node-2', 'Other POD on node-1', 'First POD on node-1'],
     inferredChecks: [],
+    needsMesh: [],
   },
   'mutual-tls.md': {
     steps: 17,
@@ -71,6 +75,7 @@ const expected: Record<string, ReturnType<typeof summary>> = {
     ],
     placeholders: [],
     inferredChecks: [],
+    needsMesh: [],
   },
   'when-not-to-use-tls.md': {
     steps: 7,
@@ -81,6 +86,7 @@ const expected: Record<string, ReturnType<typeof summary>> = {
     cleanup: ['kubectl delete -f deploy/no-tls/service-entry-dest-rule.yaml', 'kubectl delete -f deploy/no-tls/sentences.yaml'],
     placeholders: [],
     inferredChecks: [],
+    needsMesh: [],
   },
 };
 

@@ -79,3 +79,10 @@ stage() {
   echo "  $name ($((SECONDS - t0))s)"
 }
 kctl() { timeout 60 "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
+# istiod_answers SECONDS: the API server (in the lab's netns) reaches istiod's webhook through its
+# cluster IP: kube-proxy has the endpoint and istiod listens (any HTTP answer will do). After a
+# restart the pod's Ready status is stale until the kubelet syncs, so only this proves it.
+istiod_answers() {
+  local ip; ip=$(kctl -n istio-system get service istiod -o jsonpath='{.spec.clusterIP}') || return 1
+  waitfor "istiod's webhook port from the API server's network namespace" "$1" $NSX curl -sk -o /dev/null "https://$ip:443/"
+}

@@ -89,11 +89,8 @@ wait_istiod() {
   fi
   waitfor "the injection webhook's CA bundle" 120 bash -c "[ -n \"\$($BIN/kubectl get mutatingwebhookconfiguration istio-sidecar-injector -o jsonpath='{.webhooks[0].clientConfig.caBundle}')\" ]" \
     || lab_fail 23 "istiod: never patched its CA into the webhook istio-sidecar-injector (istiod's log: \`kubectl -n istio-system logs deploy/istiod\`)" "\`kata lab mesh down\` then \`kata lab up --mesh\` reinstalls it."
-  # The API server calls the webhook through istiod's cluster IP: kube-proxy must have synced
-  # the endpoint (any HTTP answer will do).
-  local ip; ip=$(kctl -n istio-system get service istiod -o jsonpath='{.spec.clusterIP}')
-  waitfor "istiod's webhook port from the API server's network namespace" 60 $NSX curl -sk -o /dev/null "https://$ip:443/" \
-    || lab_fail 24 "injection webhook: the API server cannot reach istiod's webhook at $ip:443 (kube-proxy's log: $LOG/kube-proxy.log)" "\`kata lab mesh down\` then \`kata lab up --mesh\` reinstalls the mesh."
+  istiod_answers 60 \
+    || lab_fail 24 "injection webhook: the API server cannot reach istiod's webhook port (kube-proxy's log: $LOG/kube-proxy.log, istiod's: \`kubectl -n istio-system logs deploy/istiod\`)" "\`kata lab mesh down\` then \`kata lab up --mesh\` reinstalls the mesh."
 }
 
 # The lab's default namespace is in the mesh: katas written for an Istio course assume it.

@@ -161,6 +161,7 @@ ready() {
   # too: pods in injected namespaces cannot be created before its webhook answers.
   if kctl -n istio-system get deployment istiod >/dev/null 2>&1; then
     timeout 320 "$BIN/kubectl" -n istio-system rollout status deployment/istiod --timeout=300s >/dev/null
+    istiod_answers 120
   fi
 }
 

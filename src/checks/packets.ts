@@ -82,7 +82,7 @@ export class CaptureReader {
     } else if (kind === 'http' || kind === 'text') {
       if (kind === 'http') this.http += 1;
       else this.text += 1;
-      if (this.excerpts.length < EXCERPT_PACKETS) this.excerpts.push(printable(data.subarray(0, EXCERPT_CHARS * 2)).slice(0, EXCERPT_CHARS));
+      if (this.excerpts.length < EXCERPT_PACKETS) this.excerpts.push(kind === 'http' ? httpExcerpt(data) : printable(data.subarray(0, EXCERPT_CHARS * 2)).slice(0, EXCERPT_CHARS));
     }
   }
 }
@@ -156,6 +156,15 @@ function printableShare(data: Buffer): number {
   let n = 0;
   for (const byte of data) if ((byte >= 0x20 && byte < 0x7f) || byte === 0x0a || byte === 0x0d || byte === 0x09) n += 1;
   return n / data.length;
+}
+
+/** An HTTP message as its first line and the start of its body, the parts that say what it was. */
+function httpExcerpt(data: Buffer): string {
+  const text = data.subarray(0, 4096).toString('latin1');
+  const firstLine = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n')).trim();
+  const bodyAt = text.indexOf('\r\n\r\n');
+  const body = bodyAt === -1 ? '' : printable(Buffer.from(text.slice(bodyAt + 4, bodyAt + 4 + EXCERPT_CHARS * 2), 'latin1')).slice(0, EXCERPT_CHARS);
+  return body === '' ? firstLine.slice(0, EXCERPT_CHARS) : `${firstLine.slice(0, EXCERPT_CHARS)} ... ${body}`;
 }
 
 /** Bytes as one line of text: line breaks as spaces, other non-printables as '.'. */

@@ -99,6 +99,9 @@ async function meshFindings(kc: KubeConfig, namespace: string): Promise<Finding[
     if (statusOf(error) === 404) {
       return [{ level: 'warn', message: 'no Istio found (no istiod in namespace istio-system): steps that need a mesh will be skipped', fix: 'Install Istio (on the local lab: `kata lab up --mesh`) if you want those steps to run.' }];
     }
+    if (statusOf(error) === 403) {
+      return [{ level: 'warn', message: 'cannot tell whether Istio is installed: these credentials may not read namespace istio-system (HTTP 403)', fix: 'Ask the cluster admin whether the cluster has Istio; steps that need a mesh are skipped when the pod has no sidecar.' }];
+    }
     return [{ level: 'warn', message: `cannot tell whether Istio is installed: ${(error as Error).message.split('\n')[0] ?? ''}` }];
   }
   const findings: Finding[] = [];

@@ -32,6 +32,14 @@ const haveTcpdump = (() => {
   }
 })();
 const isRoot = process.getuid?.() === 0;
+const haveOpenssl = (() => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 describe('kata run (built CLI, headless)', () => {
   it('runs the first-steps kata on a fresh clone and writes JUnit and JSON reports', async () => {
@@ -160,5 +168,17 @@ describe('kata run (built CLI, headless)', () => {
       ['captured packet payload contains "Captured in plain text"', true],
       ['captured packet payload does not contain "Not in the page"', true],
     ]);
+  });
+
+  it.skipIf(!haveTcpdump || !isRoot || !haveOpenssl)('tells an HTTPS capture from an HTTP one by the packets, with checks inferred from the prose (needs root, tcpdump and openssl: apt-get install -y tcpdump openssl)', async () => {
+    const json = join(out, 'capture-tls.json');
+    const result = await kataCli(['run', 'test/fixtures/katas/capture-tls.md', '--yes', '--report', `json=${json}`], { env });
+    expect(result.exitCode, result.all).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { steps: { id: string; checks: { kind: string; inferred: boolean; passed: boolean; detail: string }[] }[] };
+    const checks = (id: string) => report.steps.find((s) => s.id === id)?.checks ?? [];
+    expect(checks('capture-https').map((c) => [c.kind, c.inferred, c.passed])).toEqual([['payload-encrypted', true, true]]);
+    expect(checks('capture-https')[0]?.detail).toMatch(/^TLS records \(handshake, .*application data.*\) in \d+ of \d+ packets with data$/);
+    expect(checks('capture-http').map((c) => [c.kind, c.inferred, c.passed])).toEqual([['payload-plaintext', true, true]]);
+    expect(checks('capture-http')[0]?.detail).toContain('The same page twice');
   });
 });

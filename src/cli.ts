@@ -15,8 +15,9 @@ Usage:
   kata run FILE [options]     run a kata: every step, every check, then the cleanup
   kata plan FILE [--json]     show the steps, shells, checks and cleanup of a kata
   kata lint FILE...           report what a kata author should fix (exit 1 on errors)
-  kata lab up | down [--purge] | status
-                              a local single-node Kubernetes for katas (root; see lab/README.md)
+  kata lab up [--mesh] | down [--purge] | status | mesh up|down|status
+                              a local single-node Kubernetes for katas, with a real Istio on
+                              --mesh (root; see lab/README.md)
   kata doctor [--context NAME] [--namespace NS]
                               can katas run on this cluster? (exit 1 when not)
   kata --version | --help
@@ -31,7 +32,8 @@ Options of run:
   --keep                      skip the cleanup phase on purpose
   --timeout DURATION          timeout of a step without its own (default 2m)
   --namespace NS, --context NAME   where the kata runs on the cluster
-  --lab                       run on the local lab (brought up first when it is not running)
+  --lab                       run on the local lab (brought up first when it is not running;
+                              with its Istio mesh when the kata needs one)
 
 Exit codes: 0 ok, 1 failed (a step, check or cleanup; lint errors), 2 usage or kata error,
 3 cluster unreachable or unauthorized, 4 internal error, 130 interrupted.
@@ -195,6 +197,10 @@ function parse<T extends Options>(args: readonly string[], options: T, command: 
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), `Run \`kata --help\` for the options of \`kata ${command}\`.`);
   }
 }
+
+// A reader that goes away (`kata run ... | head -2`) or a terminal that closes makes writes fail
+// (EPIPE, EIO): the output is lost from then on, but the run goes on to its cleanup and its verdict.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

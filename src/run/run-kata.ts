@@ -117,14 +117,14 @@ export async function runKata(options: RunKataOptions): Promise<number> {
         : `\n== ${signal} again: skipping the rest of the cleanup\n`,
     );
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // A closed terminal (SIGHUP) is a request to stop like any other: cleanup first.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, onSignal);
   let outcome;
   try {
     outcome = await engine.run();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of signals) process.off(s, onSignal);
   }
 
   plain.summary(recorder.record, writeReports(recorder.record, reports));

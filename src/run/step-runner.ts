@@ -252,18 +252,24 @@ export class StepRunner {
       const deadline = Date.now() + SETTLE_MAX_MS;
       while (Date.now() - handle.lastOutput < SETTLE_QUIET_MS && Date.now() < deadline && !handle.job.exited) await sleep(50, new AbortController().signal);
     }
+    // A job that ended before it was stopped (a missing binary, a server that could not bind)
+    // failed on its own: its exit status counts, unless the kata says which one it expects.
+    const endedOnItsOwn = handle.job.exited;
     const exitCode = await handle.job.stop();
     const results = [...handle.checks.finish(exitCode), ...(await this.apiChecks(step))];
     for (const result of results) this.o.emit({ type: 'check', step, result });
-    const failed = results.filter((r) => !r.passed);
+    const reasons = results.filter((r) => !r.passed).map((r) => `expected ${r.expected}: ${r.detail}`);
+    if (endedOnItsOwn && exitCode !== 0 && !step.checks.some((c) => c.kind === 'exit')) {
+      reasons.unshift(`it ended on its own with exit status ${exitCode ?? 'unknown'} before it was to be stopped`);
+    }
     this.o.emit({
       type: 'step-ended',
       step,
-      status: failed.length === 0 ? 'passed' : 'failed',
+      status: reasons.length === 0 ? 'passed' : 'failed',
       durationMs: Date.now() - handle.started,
       attempts: 1,
       ...(exitCode === undefined ? {} : { exitCode }),
-      ...(failed.length === 0 ? {} : { reason: failed.map((r) => `expected ${r.expected}: ${r.detail}`).join('; ') }),
+      ...(reasons.length === 0 ? {} : { reason: reasons.join('; ') }),
       excerpt: handle.excerpt.excerpt(),
     });
   }

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -76,7 +76,7 @@ describe('kata run (built CLI, headless)', () => {
     expect((await kataCli(['run', 'katas/first-steps.md', '--timeout', 'soon'], { env })).exitCode).toBe(2);
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('on %s runs the cleanup, exits 130 and leaves no process behind', async (signal) => {
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('on %s runs the cleanup, exits 130 and leaves no process behind', async (signal) => {
     const child = execa('node', [CLI, 'run', 'test/fixtures/katas/interrupt.md', '--yes'], { cwd: ROOT, env, reject: false, all: true });
     let seen = '';
     let sent = false;
@@ -180,5 +180,19 @@ describe('kata run (built CLI, headless)', () => {
     expect(checks('capture-https')[0]?.detail).toMatch(/^TLS records \(handshake, .*application data.*\) in \d+ of \d+ packets with data$/);
     expect(checks('capture-http').map((c) => [c.kind, c.inferred, c.passed])).toEqual([['payload-plaintext', true, true]]);
     expect(checks('capture-http')[0]?.detail).toContain('The same page twice');
+  });
+
+  it('goes on to the cleanup and its verdict when the reader of its output goes away (| head)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kata-epipe-'));
+    const file = join(dir, 'chatty.md');
+    const mark = join(dir, 'cleaned');
+    const fence = '```';
+    writeFileSync(file, `# Chatty\n\n${fence}console\nseq 1 2000\n${fence}\n\n${fence}console\nsleep 0.5; seq 1 2000\n${fence}\n\n# Cleanup\n\n${fence}console\ntouch ${mark}\n${fence}\n`);
+    const run = await execa('bash', ['-c', `node ${CLI} run ${file} --yes | head -2; echo "kata exit \${PIPESTATUS[0]}" >&2`], { cwd: ROOT, env, reject: false });
+    expect(run.stdout.split('\n')).toHaveLength(2);
+    expect(run.stderr).toBe('kata exit 0');
+    expect(existsSync(mark)).toBe(true);
+    const plan = await execa('bash', ['-c', `node ${CLI} plan --json katas/ephemeral-containers.md | head -c 10; echo; echo "kata exit \${PIPESTATUS[0]}" >&2`], { cwd: ROOT, env, reject: false });
+    expect(plan.stderr).toBe('kata exit 0');
   });
 });

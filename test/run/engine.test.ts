@@ -32,6 +32,39 @@ async function runKata(k: Kata, options: { keepGoing?: boolean; keep?: boolean; 
 }
 
 describe('Engine on host-only katas', () => {
+  it('fails a background step whose job ends on its own with a non-zero status, unless the kata expects that status', async () => {
+    const fence = '```';
+    const r = await runKata(
+      kata(`
+        # Jobs that end by themselves
+        <!-- kata: id missing; background for 5s -->
+        ${fence}console
+        no-such-binary-kata-test
+        ${fence}
+
+        <!-- kata: id seven; background for 5s; expect exit 7 -->
+        ${fence}console
+        sh -c 'exit 7'
+        ${fence}
+
+        <!-- kata: id fine; background for 5s -->
+        ${fence}console
+        sh -c 'echo done'
+        ${fence}
+
+        ${fence}console
+        sleep 1
+        ${fence}
+      `),
+      { keepGoing: true },
+    );
+    expect(r.ended('missing')[0]?.status).toBe('failed');
+    expect(r.ended('missing')[0]?.reason).toBe('it ended on its own with exit status 127 before it was to be stopped');
+    expect(r.ended('seven')[0]?.status).toBe('passed');
+    expect(r.ended('fine')[0]?.status).toBe('passed');
+    expect(r.outcome.exitCode).toBe(1);
+  });
+
   it('carries shell state from step to step and into the cleanup', async () => {
     const r = await runKata(loadKata(join(FIXTURES, 'state.md')));
     expect(r.outcome).toEqual({ status: 'passed', exitCode: 0 });

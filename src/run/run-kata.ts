@@ -3,8 +3,8 @@
  * with the reporters attached, handles SIGINT/SIGTERM (cleanup first, skip it on the second),
  * and writes the reports.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { runsKubectl } from '../kata/commands.js';
 import type { Kata } from '../kata/model.js';
 import { loadKata } from '../kata/parse.js';
@@ -70,6 +70,7 @@ export interface PreparedRun {
  */
 export async function prepareRun(options: Pick<RunKataOptions, 'reports' | 'set' | 'file' | 'connect'>): Promise<PreparedRun> {
   const reports = options.reports.map(parseReport);
+  checkReportPaths(reports);
   const values = parseSetValues(options.set);
   if (typeof values === 'string') throw new UsageError(values);
   const kata = loadKata(options.file);
@@ -131,15 +132,61 @@ export async function runKata(options: RunKataOptions): Promise<number> {
   return outcome.exitCode;
 }
 
-/** Writes the reports of a run; returns "kind path" for each, for the summary. */
+/**
+ * Writes the reports of a run; returns "kind path" for each, for the summary. A report that
+ * cannot be written is named with the reason, and the others are still written: the run's
+ * verdict (its exit code) never depends on a report.
+ */
 export function writeReports(record: RunRecord, reports: readonly Report[]): string[] {
-  const written: string[] = [];
+  return reports.map((report) => {
+    try {
+      makeFolders(dirname(resolve(report.path)));
+      writeFileSync(report.path, report.kind === 'junit' ? junitReport(record) : `${JSON.stringify(jsonReport(record), null, 2)}\n`);
+      return `${report.kind} ${report.path}`;
+    } catch (error) {
+      return `${report.kind} ${report.path} NOT WRITTEN (${(error as Error).message})`;
+    }
+  });
+}
+
+/**
+ * Proves before the first step that each report can be written where it is asked for (a folder,
+ * a path under a file, a read-only place fail now, not after the whole run), leaving nothing.
+ */
+export function checkReportPaths(reports: readonly Report[]): void {
   for (const report of reports) {
-    mkdirSync(dirname(resolve(report.path)), { recursive: true });
-    writeFileSync(report.path, report.kind === 'junit' ? junitReport(record) : `${JSON.stringify(jsonReport(record), null, 2)}\n`);
-    written.push(`${report.kind} ${report.path}`);
+    const path = resolve(report.path);
+    const fail = (why: string): never => {
+      throw new UsageError(`--report ${report.kind}=${report.path} cannot be written: ${why}`, 'Give a file path in a folder you can write, e.g. --report junit=out/kata.xml.');
+    };
+    if (existsSync(path) && statSync(path).isDirectory()) fail('it is a folder');
+    const folder = nearestExisting(dirname(path));
+    if (!statSync(folder).isDirectory()) fail(`${folder} is a file, not a folder`);
+    // Creating a file is the only test that holds everywhere (read-only mounts, /proc, ACLs).
+    const probe = join(folder, `.kata-report-probe-${process.pid}`);
+    try {
+      closeSync(openSync(probe, 'wx'));
+      unlinkSync(probe);
+    } catch (error) {
+      fail(`no file can be created in ${folder} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
   }
-  return written;
+}
+
+function nearestExisting(dir: string): string {
+  let current = dir;
+  while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
+  return current;
+}
+
+/**
+ * mkdir -p without Node's recursive mkdir, which never returns where the kernel answers ENOENT
+ * to a mkdir below an existing folder (as /proc does).
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let current = dir; !existsSync(current); current = dirname(current)) missing.unshift(current);
+  for (const folder of missing) mkdirSync(folder);
 }
 
 /** True when `program` is an executable on PATH. */

@@ -195,4 +195,26 @@ describe('kata run (built CLI, headless)', () => {
     const plan = await execa('bash', ['-c', `node ${CLI} plan --json katas/ephemeral-containers.md | head -c 10; echo; echo "kata exit \${PIPESTATUS[0]}" >&2`], { cwd: ROOT, env, reject: false });
     expect(plan.stderr).toBe('kata exit 0');
   });
+
+  it('refuses report paths that cannot be written before the first step, and keeps the verdict when one fails at the end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kata-reports-'));
+    writeFileSync(join(dir, 'a-file'), '');
+    for (const [spec, why] of [
+      [`junit=${dir}`, 'it is a folder'],
+      [`json=${join(dir, 'a-file', 'r.json')}`, 'is a file, not a folder'],
+      ['json=/proc/kata-no-such/r.json', 'no file can be created in /proc'],
+    ] as const) {
+      const result = await kataCli(['run', 'katas/first-steps.md', '--yes', '--report', spec], { env });
+      expect(result.exitCode, result.all).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^kata: --report ${spec.replace(/[/.]/g, '\\$&')} cannot be written: .*${why}`));
+      expect(result.stdout).toBe('');
+    }
+    const fence = '```';
+    const file = join(dir, 'moves.md');
+    writeFileSync(file, `# The report folder goes away\n\n${fence}console\nrm -rf ${dir}/out && touch ${dir}/out\n${fence}\n`);
+    const result = await kataCli(['run', file, '--yes', '--report', `json=${dir}/out/r.json`, '--report', `junit=${dir}/kept.xml`], { env });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toMatch(/json .*\/out\/r\.json NOT WRITTEN \(ENOTDIR|EEXIST/);
+    expect(existsSync(join(dir, 'kept.xml'))).toBe(true);
+  });
 });

@@ -109,7 +109,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
       if (positionals.length !== 1) throw new UsageError('`kata run` takes exactly one kata file', 'Run e.g. `kata run katas/first-steps.md --yes`.');
       const { parseDuration } = await import('./kata/annotations.js');
       const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout);
-      if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout "${values.timeout}" is not a duration`, 'Write e.g. --timeout 90s or --timeout 5m.');
+      if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout "${values.timeout}" is not a duration from 1ms to 24h`, 'Write e.g. --timeout 90s or --timeout 5m.');
       if (values.lab === true) {
         // The lab's kubeconfig and its kubectl are used by the run and by every command of the kata;
         // a kata with `needs mesh` steps gets the lab's Istio too.

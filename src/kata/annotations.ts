@@ -105,7 +105,7 @@ function applyClause(a: Annotation, clause: Clause, file: string): void {
     case 'timeout':
     case 'retry': {
       const ms = parseDuration(argument);
-      if (ms === undefined) return fail(`\`${keyword}\` needs a duration like 30s, 2m or 1m30s, got "${argument}"`, `Write e.g. \`${keyword} 30s\`.`);
+      if (ms === undefined) return fail(`\`${keyword}\` needs a duration from 1ms to 24h like 30s, 2m or 1m30s, got "${argument}"`, `Write e.g. \`${keyword} 30s\`.`);
       a[keyword === 'timeout' ? 'timeoutMs' : 'retryMs'] = ms;
       return;
     }
@@ -113,7 +113,7 @@ function applyClause(a: Annotation, clause: Clause, file: string): void {
       if (argument === '') a.background = { kind: 'default' };
       else if (rest[0] === 'for' && rest.length === 2) {
         const ms = parseDuration(rest[1] as string);
-        if (ms === undefined) return fail(`\`background for\` needs a duration like 10s, got "${rest[1]}"`, 'Write e.g. `background for 10s`.');
+        if (ms === undefined) return fail(`\`background for\` needs a duration from 1ms to 24h like 10s, got "${rest[1]}"`, 'Write e.g. `background for 10s`.');
         a.background = { kind: 'for', ms };
       } else if (rest[0] === 'while' && rest.length === 2 && NAME.test(rest[1] as string)) {
         a.background = { kind: 'while', step: rest[1] as string, line: clause.line };
@@ -207,8 +207,13 @@ export function parseDuration(text: string): number | undefined {
     ms += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
     consumed = pattern.lastIndex;
   }
-  return consumed === text.length && consumed > 0 && ms > 0 ? Math.round(ms) : undefined;
+  // Under a millisecond rounds to nothing, and Node's timers cannot wait longer than ~24.8 days
+  // (a longer one fires at once): both are refused rather than turned into something else.
+  return consumed === text.length && consumed > 0 && Math.round(ms) >= 1 && ms <= MAX_DURATION_MS ? Math.round(ms) : undefined;
 }
+
+/** The longest duration a timeout, retry or bound may have: 24 hours, well within Node's timers. */
+export const MAX_DURATION_MS = 24 * 3_600_000;
 
 /** "Did you mean `expect`? " when a word is one or two edits from a known one. */
 function suggest(word: string, known: readonly string[]): string {

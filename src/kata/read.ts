@@ -18,6 +18,13 @@ export function readKataFile(file: string): string {
         hint: 'Give the path of a Markdown file, e.g. katas/first-steps.md.',
       });
     }
+    // A device, FIFO or socket has no size to check and may never end (/dev/zero, a pipe).
+    if (!stat.isFile()) {
+      throw new KataError(`${file} is a ${stat.isFIFO() ? 'named pipe' : stat.isSocket() ? 'socket' : 'device'}, not a kata file`, {
+        file,
+        hint: 'Give the path of a Markdown file; to plan generated text, write it to a file first.',
+      });
+    }
     size = stat.size;
   } catch (error) {
     if (error instanceof KataError) throw error;

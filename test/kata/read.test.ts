@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,13 @@ describe('readKataFile', () => {
     const sub = join(dir, 'sub');
     mkdirSync(sub);
     expect(kataError(() => readKataFile(sub)).message).toContain('is a directory');
+  });
+
+  it('refuses devices and named pipes, which have no size and may never end', () => {
+    expect(kataError(() => readKataFile('/dev/zero')).message).toBe('/dev/zero is a device, not a kata file');
+    const fifo = join(dir, 'pipe.md');
+    execFileSync('mkfifo', [fifo]);
+    expect(kataError(() => readKataFile(fifo)).message).toBe(`${fifo} is a named pipe, not a kata file`);
   });
 
   it('refuses binary files with the line of the first NUL byte', () => {

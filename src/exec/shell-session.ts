@@ -5,7 +5,7 @@
  * the shell.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -233,7 +233,7 @@ export class HostShell {
   async startBackground(command: string, onLines: (lines: readonly string[]) => void): Promise<BackgroundJob> {
     const log = join(this.logDir, `job-${++this.jobCount}.log`);
     let pidText = '';
-    const started = await this.run(`{ eval ${shellQuote(command)}; } </dev/null >${shellQuote(log)} 2>&1 &\necho "$!"`, {
+    const started = await this.run(`{ eval ${shellQuote(command)}; } </dev/null >>${shellQuote(log)} 2>&1 &\necho "$!"`, {
       timeoutMs: 10_000,
       onLines: (lines) => (pidText = (lines.at(-1) ?? '').trim()),
     });
@@ -266,7 +266,7 @@ export class HostShell {
           this.jobs.delete(pid);
         }
         clearInterval(poller);
-        tail.read();
+        tail.drain();
         tail.flush();
         return exitCode;
       },
@@ -307,6 +307,19 @@ export async function until(condition: () => boolean, ms: number): Promise<void>
 }
 
 /** Reads a growing file from where it left off and hands out complete lines. */
+/** Most a job's log is read in one turn of the event loop: the rest waits for the next poll. */
+const SLICE_BYTES = 4 * 1024 * 1024;
+/** A line longer than this is handed over in pieces of this size. */
+const LONG_LINE_CHARS = 64 * 1024;
+/** Most of a job's log kept on disk: beyond it the unread part is dropped (and said so). */
+export const JOB_LOG_CAP_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a background job's log as it grows, in bounded slices so that a job that writes faster
+ * than it can be read (`yes`, `tcpdump -XX` under load) never starves the event loop (timers,
+ * signals, the job's bound). The job appends (`>>`), so the log can be emptied under it: when
+ * it grows past JOB_LOG_CAP_BYTES the unread bytes are dropped, counted, and a line says so.
+ */
 class FileTail {
   private offset = 0;
   private partial = '';
@@ -325,20 +338,43 @@ class FileTail {
     } catch {
       return;
     }
+    if (size > JOB_LOG_CAP_BYTES) {
+      const dropped = size - this.offset;
+      truncateSync(this.path, 0);
+      this.offset = 0;
+      this.partial = '';
+      this.onLines([`[kata-runner: at least ${dropped} bytes of this job's output dropped: it wrote faster than they could be read]`]);
+      return;
+    }
     if (size <= this.offset) return;
     const fd = openSync(this.path, 'r');
     try {
-      for (;;) {
+      let slice = 0;
+      while (slice < SLICE_BYTES) {
         const n = readSync(fd, this.buffer, 0, this.buffer.length, this.offset);
         if (n <= 0) break;
         this.offset += n;
+        slice += n;
         const text = this.partial + this.decoder.write(this.buffer.subarray(0, n));
         const lines = text.split('\n');
         this.partial = lines.pop() ?? '';
+        // One endless line is cut, not joined again on every read (memory stays bounded).
+        if (this.partial.length > LONG_LINE_CHARS) {
+          lines.push(this.partial);
+          this.partial = '';
+        }
         if (lines.length > 0) this.onLines(lines);
       }
     } finally {
       closeSync(fd);
+    }
+  }
+
+  /** Reads what is left (a stopped job writes no more), still in slices. */
+  drain(): void {
+    for (let before = -1; before !== this.offset; ) {
+      before = this.offset;
+      this.read();
     }
   }
 

@@ -79,7 +79,7 @@ describe('parseDuration', () => {
     expect(parseDuration('0.0001ms')).toBeUndefined();
     expect(parseDuration('1000h')).toBeUndefined();
     expect(parseDuration('24h')).toBe(86_400_000);
-    expect(() => parseAnnotation('background for 1000h', 3)).toThrow(/`background for` needs a duration from 1ms to 24h like 10s, got "1000h"/);
-    expect(() => parseAnnotation('timeout 1000h', 3)).toThrow(/`timeout` needs a duration from 1ms to 24h/);
+    expect(() => parseAnnotation('background for 1000h', 3, 'k.md')).toThrow(/`background for` needs a duration from 1ms to 24h like 10s, got "1000h"/);
+    expect(() => parseAnnotation('timeout 1000h', 3, 'k.md')).toThrow(/`timeout` needs a duration from 1ms to 24h/);
   });
 });

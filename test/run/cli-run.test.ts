@@ -1,9 +1,10 @@
 import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { JOB_LOG_CAP_BYTES } from '../../src/exec/shell-session.js';
 import { CLI, kataCli, ROOT } from '../helpers/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'kata-run-'));
@@ -217,4 +218,30 @@ describe('kata run (built CLI, headless)', () => {
     expect(result.stdout).toMatch(/json .*\/out\/r\.json NOT WRITTEN \(ENOTDIR|EEXIST/);
     expect(existsSync(join(dir, 'kept.xml'))).toBe(true);
   });
+
+  it('keeps up with a background job that writes faster than it can be read: its bound holds, the log stays bounded, the drop is said', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kata-flood-'));
+    const fence = '```';
+    const file = join(dir, 'yes.md');
+    writeFileSync(file, `# A fast writer\n\n<!-- kata: id flood; background for 2s -->\n${fence}console\nyes\n${fence}\n\n${fence}console\nsleep 3\n${fence}\n`);
+    const tmp = mkdtempSync(join(dir, 'tmp-'));
+    let largest = 0;
+    const sizes = setInterval(() => {
+      for (const jobs of readdirSync(tmp).filter((d) => d.startsWith('kata-jobs-'))) {
+        for (const log of readdirSync(join(tmp, jobs))) {
+          try {
+            largest = Math.max(largest, statSync(join(tmp, jobs, log)).size);
+          } catch {
+            // removed while we looked
+          }
+        }
+      }
+    }, 50);
+    const result = await kataCli(['run', file, '--yes'], { env: { ...env, TMPDIR: tmp } }).finally(() => clearInterval(sizes));
+    expect(result.exitCode, result.all?.slice(-2000)).toBe(0);
+    expect(result.stdout).toMatch(/\[kata-runner: at least \d+ bytes of this job's output dropped: it wrote faster than they could be read\]/);
+    expect(result.stdout).toContain('PASS flood');
+    expect(largest).toBeGreaterThan(0);
+    expect(largest).toBeLessThan(JOB_LOG_CAP_BYTES + 512 * 1024 * 1024);
+  }, 60_000);
 });

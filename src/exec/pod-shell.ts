@@ -174,13 +174,15 @@ export class PodShell {
     return handle;
   }
 
-  async close(): Promise<void> {
+  async close(): Promise<string[]> {
     for (const job of [...this.jobs]) await job.stop(1000);
     // Closing kubectl's stdin does not always reach the container (attach), and a shell that is
     // PID 1 of an ephemeral container ignores SIGTERM: the pod would wait out its grace period
     // when the cleanup deletes it. So the shell is told to exit, as the learner would.
     this.framed.write('exit\n');
     await this.framed.end();
+    // What it started in the container goes with the pod (or its ephemeral container).
+    return [];
   }
 
   private containerArgs(): string[] {

@@ -67,3 +67,29 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
     }
   }
 }
+
+/** Processes whose environment holds `name=value` (only those this user may read: our own). */
+export function processesTagged(name: string, value: string): number[] {
+  const needle = Buffer.from(`${name}=${value}\0`);
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`);
+      if (environ.indexOf(needle) !== -1 && isAlive(Number(entry))) found.push(Number(entry));
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return found;
+}
+
+/** "1234 python3 -m http.server 18780": a process as a report names it. */
+export function describeProcess(pid: number): string {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    return `${pid} ${cmdline.length > 120 ? `${cmdline.slice(0, 117)}...` : cmdline}`;
+  } catch {
+    return String(pid);
+  }
+}

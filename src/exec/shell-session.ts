@@ -4,7 +4,7 @@
  * by markers (see framing.ts); a command that overruns its timeout is interrupted without killing
  * the shell.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
 import { FrameParser, framedCommand, shellQuote } from './framing.js';
-import { childPids, isAlive, signalGroup } from './procs.js';
+import { childPids, describeProcess, isAlive, processesTagged, signalGroup } from './procs.js';
 
 /** How a command in a session ended. */
 export interface CommandResult {
@@ -200,8 +200,14 @@ export class HostShell {
   private readonly logDir = mkdtempSync(join(tmpdir(), 'kata-jobs-'));
   private jobCount = 0;
 
+  /**
+   * Every process the kata starts from this shell inherits this mark in its environment, however
+   * it detaches (`cmd &`, `nohup`, `setsid`): that is how the close finds and stops them.
+   */
+  private readonly mark = `${process.pid}-${randomUUID()}`;
+
   constructor(options: SessionOptions) {
-    const subprocess = spawnShell('bash', ['--noprofile', '--norc'], { ...options, detached: true });
+    const subprocess = spawnShell('bash', ['--noprofile', '--norc'], { ...options, env: { ...options.env, [SHELL_MARK]: this.mark }, detached: true });
     this.framed = new FramedProcess(subprocess, (signal) => this.signalForeground(signal), () => this.kill());
     // Job control gives every command its own process group, which is what lets a timeout stop
     // the command and not the shell. A trap (not an ignore) on INT keeps the shell alive when its
@@ -274,17 +280,27 @@ export class HostShell {
     return job;
   }
 
-  /** Ends the shell: background jobs are stopped, then the shell exits (or is killed). */
-  async close(): Promise<void> {
+  /**
+   * Ends the shell: background jobs are stopped, then the shell exits (or is killed), then every
+   * process the kata started from it and left running (`cmd &`, `nohup`, `setsid`) is stopped.
+   * Resolves with those processes, for the report.
+   */
+  async close(): Promise<string[]> {
     for (const pid of this.jobs) {
       signalGroup(pid, 'SIGINT');
       await until(() => !isAlive(pid), GRACE_MS);
       if (isAlive(pid)) signalGroup(pid, 'SIGKILL');
     }
     this.jobs.clear();
-    await this.framed.end();
+    // The shell's end waits for its output pipes to close, which a stray child holds open.
+    const ended = this.framed.end();
+    await until(() => this.framed.exited || !isAlive(this.pid), GRACE_MS * 2);
+    const strays = await stopMarked(this.mark);
+    await ended;
     rmSync(this.logDir, { recursive: true, force: true });
+    return strays;
   }
+
 
   private signalForeground(signal: NodeJS.Signals): void {
     if (this.framed.exited) return;
@@ -307,6 +323,20 @@ export async function until(condition: () => boolean, ms: number): Promise<void>
 }
 
 /** Reads a growing file from where it left off and hands out complete lines. */
+/** The environment variable that marks the processes of one host shell. */
+export const SHELL_MARK = 'KATA_RUNNER_SHELL';
+
+/** Stops the processes carrying `mark` (SIGTERM, then SIGKILL after the grace); returns them as named for a report. */
+async function stopMarked(mark: string): Promise<string[]> {
+  const pids = processesTagged(SHELL_MARK, mark);
+  if (pids.length === 0) return [];
+  const names = pids.map(describeProcess);
+  for (const pid of pids) signalGroup(pid, 'SIGTERM');
+  await until(() => pids.every((pid) => !isAlive(pid)), GRACE_MS);
+  for (const pid of pids) if (isAlive(pid)) signalGroup(pid, 'SIGKILL');
+  return names;
+}
+
 /** Most a job's log is read in one turn of the event loop: the rest waits for the next poll. */
 const SLICE_BYTES = 4 * 1024 * 1024;
 /** A line longer than this is handed over in pieces of this size. */

@@ -78,6 +78,9 @@ export class PlainReporter {
       case 'leftovers':
         w(`FAIL left behind after cleanup: ${event.names.join(', ')}`);
         return;
+      case 'strays-stopped':
+        w(`== stopped what the kata left running on this machine: ${event.processes.join('; ')}`);
+        return;
       case 'cleanup-unverified':
         w(`FAIL ${event.reason}`);
         return;

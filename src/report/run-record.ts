@@ -29,6 +29,8 @@ export interface RunRecord {
   cleanup?: { readonly reason: string };
   cleanupSkipped?: string;
   leftovers: readonly string[];
+  /** Processes the kata left running on this machine, which the runner stopped. */
+  strays: readonly string[];
   status?: 'passed' | 'failed' | 'interrupted';
   exitCode?: number;
   durationMs?: number;
@@ -36,7 +38,7 @@ export interface RunRecord {
 
 /** Collects events into a RunRecord. */
 export class RunRecorder {
-  readonly record: RunRecord = { steps: [], leftovers: [] };
+  readonly record: RunRecord = { steps: [], leftovers: [], strays: [] };
   private readonly open = new Map<string, StepRecord>();
 
   on(event: EngineEvent): void {
@@ -75,6 +77,9 @@ export class RunRecorder {
         return;
       case 'leftovers':
         r.leftovers = event.names;
+        return;
+      case 'strays-stopped':
+        r.strays = [...r.strays, ...event.processes];
         return;
       case 'cleanup-unverified':
         r.leftovers = [...r.leftovers, `(unverified) ${event.reason}`];
@@ -136,5 +141,6 @@ export function jsonReport(record: RunRecord): unknown {
     cleanup: record.cleanup ?? null,
     ...(record.cleanupSkipped === undefined ? {} : { cleanupSkipped: record.cleanupSkipped }),
     leftovers: record.leftovers,
+    strays: record.strays,
   };
 }

@@ -249,7 +249,8 @@ export class Engine {
     for (const [name, shell] of [...this.shells]) {
       if (!which(name)) continue;
       this.shells.delete(name);
-      await shell.close();
+      const strays = await shell.close();
+      if (strays.length > 0) this.options.listener({ type: 'strays-stopped', processes: strays });
     }
   }
 }

@@ -44,6 +44,8 @@ export type EngineEvent =
   | { readonly type: 'cleanup-started'; readonly reason: 'success' | 'failure' | 'interrupted' }
   | { readonly type: 'cleanup-skipped'; readonly reason: string }
   | { readonly type: 'leftovers'; readonly names: readonly string[] }
+  /** Processes the kata started on this machine and left running (`cmd &`, `nohup`): stopped at the end. */
+  | { readonly type: 'strays-stopped'; readonly processes: readonly string[] }
   /** The cluster could not be asked whether the cleanup worked: counts as a failure. */
   | { readonly type: 'cleanup-unverified'; readonly reason: string }
   | { readonly type: 'run-ended'; readonly status: 'passed' | 'failed' | 'interrupted'; readonly exitCode: number; readonly durationMs: number };

@@ -19,7 +19,8 @@ export interface Shell {
   startBackground(command: string, onLines: (lines: readonly string[]) => void): Promise<BackgroundJob>;
   /** Where it is and what it exported, so a learner's own shell can start the same way. */
   state(): Promise<ShellState>;
-  close(): Promise<void>;
+  /** Ends it; resolves with the processes the kata had left running from it, which were stopped. */
+  close(): Promise<readonly string[]>;
   readonly alive: boolean;
   /** For a shell in a pod: what `kubectl exec` needs to reach the same container. */
   readonly place?: { readonly target: string; readonly container?: string };

@@ -190,6 +190,9 @@ export class RunView {
       case 'leftovers':
         this.set({ leftovers: [...this.state.leftovers, ...event.names.map((n) => `left behind: ${n}`)] });
         return;
+      case 'strays-stopped':
+        this.set({ leftovers: [...this.state.leftovers, ...event.processes.map((p) => `stopped (left running by the kata): ${p}`)] });
+        return;
       case 'cleanup-unverified':
         this.set({ leftovers: [...this.state.leftovers, event.reason] });
         return;

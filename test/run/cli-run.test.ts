@@ -244,4 +244,31 @@ describe('kata run (built CLI, headless)', () => {
     expect(largest).toBeGreaterThan(0);
     expect(largest).toBeLessThan(JOB_LOG_CAP_BYTES + 512 * 1024 * 1024);
   }, 60_000);
+
+  it('stops what a step started and left running, however it detached, names it in the report, and ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kata-strays-'));
+    const fence = '```';
+    const file = join(dir, 'strays.md');
+    const json = join(dir, 'strays.json');
+    writeFileSync(
+      file,
+      [
+        '# Left running',
+        '',
+        `${fence}console`,
+        "bash -c 'sleep 300; : KATA_STRAY_TOKEN_A' &",
+        "nohup bash -c 'sleep 300; : KATA_STRAY_TOKEN_B' >/dev/null 2>&1 &",
+        "setsid bash -c 'sleep 300; : KATA_STRAY_TOKEN_C' &",
+        'echo started',
+        fence,
+        '',
+      ].join('\n'),
+    );
+    const result = await kataCli(['run', file, '--yes', '--report', `json=${json}`], { env });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toMatch(/== stopped what the kata left running on this machine: .*KATA_STRAY_TOKEN_A/);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { strays: string[] };
+    for (const token of ['A', 'B', 'C']) expect(report.strays.some((p) => p.includes(`KATA_STRAY_TOKEN_${token}`))).toBe(true);
+    expect(processesWith('KATA_STRAY_TOKEN')).toEqual([]);
+  }, 30_000);
 });

@@ -5,7 +5,7 @@
  */
 import { describeCheck, formatDuration } from '../kata/describe.js';
 import type { EngineEvent } from '../run/events.js';
-import { redact } from './redact.js';
+import { redact, Redactor } from '../redact.js';
 import type { RunRecord } from './run-record.js';
 import { tally } from './run-record.js';
 
@@ -15,6 +15,8 @@ const TAIL_LINES = 15;
 /** Writes a run as plain lines to `write`. Call `summary` after the run with the reports written. */
 export class PlainReporter {
   private shownLines = new Map<string, number>();
+  /** One per step: a private key block spans lines. */
+  private readonly redactors = new Map<string, Redactor>();
   private file = '';
 
   constructor(private readonly write: (text: string) => void) {}
@@ -31,6 +33,7 @@ export class PlainReporter {
       case 'step-started': {
         if (event.attempt > 1) return;
         this.shownLines.set(event.step.id, 0);
+        this.redactors.set(event.step.id, new Redactor());
         const again = event.rerunFor === undefined ? '' : ` (again, while ${event.rerunFor} runs)`;
         const first = event.commands[0]?.split('\n')[0] ?? '';
         const more = event.commands.length > 1 ? ` (+${event.commands.length - 1} more)` : '';
@@ -44,7 +47,9 @@ export class PlainReporter {
         const before = this.shownLines.get(event.step.id) ?? 0;
         this.shownLines.set(event.step.id, before + event.lines.length);
         if (before > LIVE_LINES) return;
-        for (const line of event.lines.slice(0, LIVE_LINES - before)) w(`  | ${redact(line)}`);
+        const redactor = this.redactors.get(event.step.id) ?? new Redactor();
+        this.redactors.set(event.step.id, redactor);
+        for (const line of event.lines.slice(0, LIVE_LINES - before)) w(`  | ${redactor.line(line)}`);
         if (before + event.lines.length > LIVE_LINES) w(`  | ... (more output; the last ${TAIL_LINES} lines follow when the step ends)`);
         return;
       }

@@ -6,7 +6,7 @@ import type { CheckResult } from '../checks/output-checks.js';
 import { describeCheck } from '../kata/describe.js';
 import type { Kata, Phase, Step } from '../kata/model.js';
 import type { EngineEvent, Excerpt, StepStatus, Target } from '../run/events.js';
-import { redact } from './redact.js';
+import { redact } from '../redact.js';
 
 export interface StepRecord {
   readonly step: Step;

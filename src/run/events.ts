@@ -4,6 +4,7 @@
  */
 import type { CheckResult } from '../checks/output-checks.js';
 import type { Kata, Step } from '../kata/model.js';
+import { Redactor } from '../redact.js';
 
 /** Where the run happens: printed before anything else. */
 export interface Target {
@@ -58,6 +59,8 @@ export class ExcerptBuffer {
   private readonly head: string[] = [];
   private tail: string[] = [];
   private omitted = 0;
+  /** What reports keep of the output is masked here, once, for every report. */
+  private readonly redactor = new Redactor();
 
   constructor(
     private readonly headSize = 20,
@@ -78,7 +81,8 @@ export class ExcerptBuffer {
     for (; i < lines.length; i++) this.push(lines[i] as string);
   }
 
-  push(line: string): void {
+  push(raw: string): void {
+    const line = this.redactor.line(raw);
     const clipped = line.length > this.maxLine ? `${line.slice(0, this.maxLine)}...` : line;
     if (this.head.length < this.headSize) {
       this.head.push(clipped);

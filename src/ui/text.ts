@@ -1,5 +1,5 @@
 /** Output lines made safe for the screen: no escape sequences or control characters, tabs expanded, secrets masked. */
-import { redact } from '../report/redact.js';
+import { redact } from '../redact.js';
 
 // CSI and OSC sequences, then any other C0/C1 control character but tab.
 const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]/g;

@@ -1,0 +1,38 @@
+/**
+ * Nothing that leaves the process carries credentials: values that look like tokens, keys or
+ * kubeconfig secrets are masked in output excerpts, reasons and check details, wherever they go
+ * (plain lines, the UI, JSON, JUnit). Checks read the output before it is masked.
+ */
+const SECRET =
+  /((?:[\w-]*(?:token|secret|password|passwd|api[-_]?key|access[-_]?key)[\w-]*|client-key-data|client-certificate-data|certificate-authority-data)["']?\s*[:=]\s*["']?)([^\s"']{8,})/gi;
+const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/-]{8,}=*/g;
+/** Bare tokens: JWTs (what `kubectl create token` prints), GitHub, Slack and AWS keys. */
+const BARE = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16})\b/g;
+/** A cheap first look: most lines hold none of these, and skip the rest. */
+const MAYBE = /token|secret|passw|key|bearer|eyJ|gh[pousr]_|github_pat_|xox|AKIA|ASIA/i;
+
+/** Masks credential-looking values in a line of output. */
+export function redact(line: string): string {
+  if (!MAYBE.test(line)) return line;
+  return line.replace(SECRET, '$1[redacted]').replace(BEARER, '$1[redacted]').replace(BARE, '[redacted]');
+}
+
+const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+const PEM_END = /-----END [A-Z0-9 ]*PRIVATE KEY-----/;
+
+/** Masks lines as they come, private key blocks included (the lines between BEGIN and END). */
+export class Redactor {
+  private inKey = false;
+
+  line(line: string): string {
+    if (this.inKey) {
+      if (PEM_END.test(line)) this.inKey = false;
+      return PEM_END.test(line) ? line : '[redacted]';
+    }
+    if (PEM_BEGIN.test(line)) {
+      this.inKey = !PEM_END.test(line);
+      return line.replace(/(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/, '$1[redacted]$2');
+    }
+    return redact(line);
+  }
+}

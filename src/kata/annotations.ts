@@ -183,7 +183,10 @@ function parseExpect(argument: string, line: number, fail: Fail): Check {
 function quoted(text: string, what: string, fail: Fail): string {
   const match = /^"((?:[^"\\]|\\.)*)"$/.exec(text);
   if (match === null) return fail(`\`${what}\` needs one double-quoted text, got ${text === '' ? 'nothing' : `"${text}"`}`, `Write e.g. \`${what} "Welcome to nginx!"\`.`);
-  return (match[1] as string).replace(/\\(["\\])/g, '$1');
+  const value = (match[1] as string).replace(/\\(["\\])/g, '$1');
+  // Every output contains the empty text: such a check could never fail.
+  if (value === '') return fail(`\`${what}\` needs a text to look for, got ""`, `Write e.g. \`${what} "Welcome to nginx!"\`.`);
+  return value;
 }
 
 function parseAttributes(text: string, fail: Fail): Map<string, string> {

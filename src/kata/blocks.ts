@@ -70,6 +70,10 @@ export function outline(text: string, file: string, fallbackTitle: string): Outl
     const map = token.map;
     if (CONTAINERS.test(token.type) || token.type === 'inline' || token.type.endsWith('_close')) continue;
 
+    // `<!-- kata id x -->` (no colon) is an annotation with a typo: say so rather than ignore it.
+    if (token.type === 'html_block' && map !== null && /^\s*<!--\s*kata\s+(?:skip|run|id|in|as|timeout|retry|background|needs|expect)\b/i.test(token.content)) {
+      throw new KataError('this looks like a kata annotation but lacks the colon after "kata"', { file, line: map[0] + 1, hint: 'Write it as `<!-- kata: ... -->`.' });
+    }
     if (token.type === 'html_block' && map !== null && /^\s*<!--\s*kata:/.test(token.content)) {
       const match = ANNOTATION.exec(token.content);
       if (match === null) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnnotation, parseDuration } from '../../src/kata/annotations.js';
-import { kataError } from '../helpers/kata.js';
+import { kata, kataError } from '../helpers/kata.js';
 
 const parse = (body: string) => parseAnnotation(body, 7, 'k.md');
 
@@ -62,6 +62,16 @@ describe('parseAnnotation', () => {
     expect(error.message).toContain(message);
     expect(error.line).toBe(7);
     expect(error.format()).toMatch(/^k\.md:7: /);
+  });
+});
+
+describe('annotations that could never work', () => {
+  it('refuses an empty text to look for, and an annotation without its colon', () => {
+    expect(() => parse('expect contains ""')).toThrow(/`expect contains` needs a text to look for, got ""/);
+    expect(() => parse('expect payload not-contains ""')).toThrow(/needs a text to look for/);
+    const error = kataError(() => kata('# T\n\n<!-- kata id x; expect contains "a" -->\n```console\necho a\n```\n'));
+    expect(error.format()).toBe('test.md:3: this looks like a kata annotation but lacks the colon after "kata". Write it as `<!-- kata: ... -->`.');
+    expect(kata('# T\n\n<!-- kata-runner notes: none -->\n```console\necho a\n```\n').steps).toHaveLength(1);
   });
 });
 

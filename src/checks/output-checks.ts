@@ -4,6 +4,7 @@
  */
 import { describeCheck } from '../kata/describe.js';
 import type { Check } from '../kata/model.js';
+import { RE2JS } from 're2js';
 import { dumpLineBytes } from './hexdump.js';
 import { CaptureReader, type CaptureSummary } from './packets.js';
 
@@ -111,12 +112,16 @@ function captureDetail(seen: CaptureSummary): string {
   return `${parts.join(', ')} of ${seen.withData} packets with data${excerpt}`;
 }
 
+/**
+ * A kata's regular expression runs on RE2's linear-time engine (re2js): a pattern such as
+ * `^(a+)+$` cannot hang the run on a line that makes a backtracking engine take forever.
+ */
 function matchCheck(check: Check & { kind: 'matches' }): StreamingCheck {
-  const pattern = new RegExp(check.pattern);
+  const pattern = RE2JS.compile(check.pattern);
   let matched: string | undefined;
   return {
     feed(line) {
-      if (matched === undefined && pattern.test(line)) matched = line;
+      if (matched === undefined && pattern.matcher(line).find()) matched = line;
     },
     finish() {
       return { check, passed: matched !== undefined, expected: describeCheck(check), detail: matched === undefined ? 'no line matches' : `matched: ${matched.slice(0, 200)}` };

@@ -2,6 +2,7 @@
  * The annotation language: `<!-- kata: clause; clause -->` right before a code block. Invisible
  * when the Markdown is rendered, so annotated katas still read as ordinary katas.
  */
+import { RE2JS } from 're2js';
 import { KataError } from '../errors.js';
 import type { Check } from './model.js';
 
@@ -144,9 +145,12 @@ function parseExpect(argument: string, line: number, fail: Fail): Check {
     case 'matches': {
       const pattern = quoted(after, 'expect matches', fail);
       try {
-        new RegExp(pattern);
+        RE2JS.compile(pattern);
       } catch (error) {
-        fail(`\`expect matches\` has an invalid regular expression: ${(error as Error).message}`, 'Write a JavaScript regular expression, with `\\\\` for a literal backslash.');
+        fail(
+          `\`expect matches\` has a regular expression the runner cannot use: ${(error as Error).message}`,
+          'Write an RE2 regular expression (the JavaScript syntax without lookarounds and backreferences, which could make a check run forever), with `\\\\` for a literal backslash.',
+        );
       }
       return { kind, pattern, inferred: false, line };
     }

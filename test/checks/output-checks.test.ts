@@ -66,3 +66,12 @@ describe('OutputChecks', () => {
     ]);
   });
 });
+
+describe('expect matches on a linear-time engine', () => {
+  it('answers at once where a backtracking engine would take forever (^(a+)+$ on 41 a and a !)', () => {
+    const line = `${'a'.repeat(41)}!`;
+    expect(run([{ kind: 'matches', pattern: '^(a+)+$', ...at }], [line, 'aaa'])).toEqual([[true, 'matched: aaa']]);
+    expect(run([{ kind: 'matches', pattern: '^(a+)+$', ...at }], [line])).toEqual([[false, 'no line matches']]);
+  });
+});
+

@@ -9,12 +9,31 @@ export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The two lines that run `command` in the session and then print its marker. */
-export function framedCommand(command: string, marker: string): string {
+/**
+ * The two lines that run `command` in the session and then print its marker. They work the same
+ * whatever the learner set in the shell (bash or POSIX sh):
+ * - `set -x`: the runner's own lines run with tracing off (`{ set +x; } 2>/dev/null` traces
+ *   nowhere), and the learner's setting is back on for their command only;
+ * - `set -u`: every variable the lines read is set first;
+ * - `set -e`: an `internal` command (the runner's `wait`, `pwd`, a job's start) runs where errexit
+ *   does not apply (an `if` condition), so its status never ends the shell. A learner's own
+ *   command keeps bash's meaning of `set -e`.
+ */
+export function framedCommand(command: string, marker: string, internal = false): string {
   // stderr joins stdout per command (not with `exec 2>&1` once: through `kubectl exec` without a
   // TTY that made some shells stop reading). The marker goes on a line of its own: when the command is interrupted, the shell drops the
   // rest of the line it was running, but still reads the next one.
-  return `__kata_cmd=${shellQuote(command)}; { eval "$__kata_cmd"; } </dev/null 2>&1\n__kata_rc=$?; printf '\\036${marker}:%s\\036\\n' "$__kata_rc"\n`;
+  // The second line starts with a plain assignment: after a syntax error inside `eval`, bash
+  // cannot parse a reserved word (`{`, `case`) at the start of the next line. The status is taken
+  // at the end of the first line (tracing already off); when the rest of that line was dropped
+  // (an interrupt), it is `$?` at the start of the second.
+  const quiet = '{ __kata_o=$-; set +x; } 2>/dev/null; __kata_rc=; ';
+  const traced = 'case $__kata_o in *x*) set -x;; esac';
+  const done = `\n__kata_rc=\${__kata_rc:-$?}; printf '\\036${marker}:%s\\036\\n' "$__kata_rc"; ${traced}\n`;
+  if (internal) {
+    return `${quiet}__kata_cmd=${shellQuote(command)}; if { eval "$__kata_cmd"; } </dev/null 2>&1; then __kata_rc=0; else __kata_rc=$?; fi${done}`;
+  }
+  return `${quiet}__kata_cmd=${shellQuote(command)}; ${traced}; { eval "$__kata_cmd"; } </dev/null 2>&1; { __kata_rc=$?; set +x; } 2>/dev/null${done}`;
 }
 
 const MAX_PARTIAL = 64 * 1024;

@@ -55,7 +55,7 @@ export class PodShell {
   static async open(options: PodShellOptions): Promise<PodShell> {
     const shell = new PodShell(options);
     let pid = '';
-    const result = await shell.framed.run('echo "$$"', { timeoutMs: options.timeoutMs, signal: options.signal, onLines: (lines) => (pid = (lines.at(-1) ?? '').trim()) });
+    const result = await shell.framed.run('echo "$$"', { timeoutMs: options.timeoutMs, signal: options.signal, internal: true, onLines: (lines) => (pid = (lines.at(-1) ?? '').trim()) });
     if (result.exitCode !== 0 || !/^\d+$/.test(pid)) {
       const said = shell.framed.strayOutput.trim();
       await shell.close();

@@ -30,6 +30,8 @@ export interface RunOptions {
   /** The command's output, in complete lines, as they arrive (a chunk's worth per call). */
   readonly onLines: (lines: readonly string[]) => void;
   readonly signal?: AbortSignal;
+  /** The runner's own command (`wait`, `pwd`): the learner's `set -e` must not end the shell over it. */
+  readonly internal?: boolean;
 }
 
 /** A job started in the background of a session (tcpdump, a server, a loop). */
@@ -165,14 +167,14 @@ export class FramedProcess {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.parser.onLines = options.onLines;
       this.parser.onEnd = finish;
-      this.process.stdin.write(framedCommand(command, this.marker));
+      this.process.stdin.write(framedCommand(command, this.marker, options.internal === true));
     });
   }
 
   /** The shell's directory and exported variables, read between two commands. */
   async state(): Promise<{ cwd: string; exports: string }> {
     const lines: string[] = [];
-    const result = await this.run('pwd; export -p', { timeoutMs: 10_000, onLines: (some) => lines.push(...some) });
+    const result = await this.run('pwd; export -p', { timeoutMs: 10_000, internal: true, onLines: (some) => lines.push(...some) });
     if (result.exitCode !== 0) throw new Error('the shell did not tell its directory');
     return { cwd: lines[0] ?? '/', exports: lines.slice(1).join('\n') };
   }
@@ -241,6 +243,7 @@ export class HostShell {
     let pidText = '';
     const started = await this.run(`{ eval ${shellQuote(command)}; } </dev/null >>${shellQuote(log)} 2>&1 &\necho "$!"`, {
       timeoutMs: 10_000,
+      internal: true,
       onLines: (lines) => (pidText = (lines.at(-1) ?? '').trim()),
     });
     const pid = Number(pidText);
@@ -252,7 +255,7 @@ export class HostShell {
     let exited = false;
     const waitExit = async (): Promise<void> => {
       // `wait` in the shell reaps the job and tells its status; the shell is free by now.
-      const result = await this.run(`wait ${pid}`, { timeoutMs: 10_000, onLines: () => {} });
+      const result = await this.run(`wait ${pid}`, { timeoutMs: 10_000, internal: true, onLines: () => {} });
       exitCode = result.exitCode;
     };
     const job: BackgroundJob = {

@@ -32,6 +32,33 @@ async function runKata(k: Kata, options: { keepGoing?: boolean; keep?: boolean; 
 }
 
 describe('Engine on host-only katas', () => {
+  it('keeps its own plumbing out of reach of the learner\'s set -e and set -x', async () => {
+    const fence = '```';
+    const r = await runKata(
+      kata(`
+        # Strict shell options
+        ${fence}console
+        set -e -u -x
+        ${fence}
+
+        <!-- kata: id job; background for 1s -->
+        ${fence}console
+        sleep 30
+        ${fence}
+
+        <!-- kata: id traced -->
+        ${fence}console
+        echo innocent
+        ${fence}
+      `),
+    );
+    expect(r.statuses().sort()).toEqual(['job:passed', 's1:passed', 'traced:passed']);
+    expect(r.outcome.exitCode).toBe(0);
+    const output = r.events.flatMap((e) => (e.type === 'output' && e.step.id === 'traced' ? e.lines : []));
+    expect(output).toContain('innocent');
+    expect(output.join('\n')).not.toMatch(/__kata|\x1e|printf/);
+  });
+
   it('fails a background step whose job ends on its own with a non-zero status, unless the kata expects that status', async () => {
     const fence = '```';
     const r = await runKata(

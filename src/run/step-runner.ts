@@ -125,6 +125,7 @@ export class StepRunner {
     const checks = new OutputChecks(step.checks);
     const explicitExit = step.checks.some((c) => c.kind === 'exit');
     const created: CreatedObject[] = [];
+    const cleanupFailures: string[] = [];
     let exitCode: number | undefined;
     for (const [i, command] of prepared.commands.entries()) {
       if (step.context !== HOST && /^(exit|logout)(\s+\d+)?$/.test(command.trim())) {
@@ -157,20 +158,29 @@ export class StepRunner {
         this.o.shells.delete(step.context);
         return { status: 'failed', retryable: false, reason: `the shell "${step.context}" ended while \`${command}\` ran; its state (directory, variables) is lost`, results: [], excerpt };
       }
-      if (result.timedOut) {
-        return { status: 'failed', retryable: true, reason: `\`${command}\` did not finish within ${formatDuration(step.timeoutMs ?? this.o.stepTimeoutMs)} and was stopped (give the step more time with <!-- kata: timeout 5m -->)`, results: [], excerpt };
+      const failure = result.timedOut
+        ? `\`${command}\` did not finish within ${formatDuration(step.timeoutMs ?? this.o.stepTimeoutMs)} and was stopped (give the step more time with <!-- kata: timeout 5m -->)`
+        : exitCode !== 0 && !explicitExit
+          ? `\`${command}\` exited with status ${exitCode}`
+          : undefined;
+      if (failure === undefined) continue;
+      // A cleanup goes on after a failed command (an object already gone, a delete that timed
+      // out): every later delete still runs, and the step reports each failure.
+      if (step.phase === 'cleanup') {
+        cleanupFailures.push(failure);
+        this.o.emit({ type: 'output', step, lines: [`(${failure}; the cleanup goes on)`] });
+        continue;
       }
-      if (exitCode !== 0 && !explicitExit) {
-        return { status: 'failed', retryable: true, reason: `\`${command}\` exited with status ${exitCode}`, exitCode, results: checks.finish(exitCode), excerpt };
-      }
+      return { status: 'failed', retryable: true, reason: failure, ...(exitCode === undefined ? {} : { exitCode }), results: result.timedOut ? [] : checks.finish(exitCode), excerpt };
     }
     const results = [...checks.finish(exitCode), ...(await this.apiChecks(step))];
     const failed = results.filter((r) => !r.passed);
     if (failed.length === 0) await this.settle(step, created, signal);
+    const reasons = [...cleanupFailures, ...failed.map((r) => `expected ${r.expected}: ${r.detail}`)];
     return {
-      status: failed.length === 0 ? 'passed' : 'failed',
+      status: reasons.length === 0 ? 'passed' : 'failed',
       retryable: true,
-      ...(failed.length === 0 ? {} : { reason: failed.map((r) => `expected ${r.expected}: ${r.detail}`).join('; ') }),
+      ...(reasons.length === 0 ? {} : { reason: reasons.join('; ') }),
       ...(exitCode === undefined ? {} : { exitCode }),
       results,
       excerpt,

@@ -32,6 +32,33 @@ async function runKata(k: Kata, options: { keepGoing?: boolean; keep?: boolean; 
 }
 
 describe('Engine on host-only katas', () => {
+  it('runs every command of a cleanup block although one fails, and reports each failure', async () => {
+    const fence = '```';
+    const r = await runKata(
+      kata(`
+        # Three deletes
+        ${fence}console
+        echo made
+        ${fence}
+
+        # Cleanup
+        <!-- kata: id tidy -->
+        ${fence}console
+        rm /nonexistent/kata-already-gone
+        echo second-ran
+        sh -c 'exit 3'
+        echo third-ran
+        ${fence}
+      `),
+    );
+    const tidy = r.ended('tidy')[0];
+    expect(tidy?.status).toBe('failed');
+    expect(tidy?.reason).toBe('`rm /nonexistent/kata-already-gone` exited with status 1; `sh -c \'exit 3\'` exited with status 3');
+    const output = r.events.flatMap((e) => (e.type === 'output' && e.step.id === 'tidy' ? e.lines : []));
+    expect(output).toEqual(expect.arrayContaining(['second-ran', 'third-ran']));
+    expect(r.outcome.exitCode).toBe(1);
+  });
+
   it('keeps its own plumbing out of reach of the learner\'s set -e and set -x', async () => {
     const fence = '```';
     const r = await runKata(

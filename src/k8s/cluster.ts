@@ -201,6 +201,8 @@ export class KubeCluster implements ClusterPort {
     for (const pod of list.items) pods.set(pod.metadata?.name ?? '', pod);
     const ready = pickReady(pods);
     if (ready !== undefined) return ready;
+    const stuckNow = stuck(pods);
+    if (stuckNow !== undefined) throw new Error(stuckNow);
     onProgress(`waiting for a Ready pod with label ${labelSelector} in namespace ${namespace} (${describePods(pods)})`);
 
     return new Promise<string>((resolve, reject) => {
@@ -229,6 +231,8 @@ export class KubeCluster implements ClusterPort {
             else pods.set(name, pod);
             const found = pickReady(pods);
             if (found !== undefined) return finish(undefined, found);
+            const why = stuck(pods);
+            if (why !== undefined) return finish(new Error(why));
             const report = describePods(pods);
             if (report !== lastReport) onProgress(`waiting for a Ready pod with label ${labelSelector}: ${(lastReport = report)}`);
           },
@@ -346,6 +350,33 @@ function pickReady(pods: ReadonlyMap<string, V1Pod>): string | undefined {
   const created = (pod: V1Pod): number => new Date(pod.metadata?.creationTimestamp ?? 0).getTime();
   ready.sort((a, b) => created(a) - created(b));
   return ready[0]?.metadata?.name;
+}
+
+/** Waiting reasons that do not go away by waiting (a wrong image, a crashing container, a bad spec). */
+const STUCK = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'CrashLoopBackOff', 'CreateContainerConfigError', 'CreateContainerError']);
+
+/**
+ * Why no pod of the app will become Ready without someone changing something, when every one
+ * of them is stuck; undefined while one may still get there.
+ */
+function stuck(pods: ReadonlyMap<string, V1Pod>): string | undefined {
+  if (pods.size === 0) return undefined;
+  const reasons: string[] = [];
+  for (const pod of pods.values()) {
+    const name = pod.metadata?.name ?? '?';
+    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    const waiting = statuses.find((c) => STUCK.has(c.state?.waiting?.reason ?? ''));
+    const unschedulable = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable');
+    if (waiting !== undefined) {
+      const message = (waiting.state?.waiting?.message ?? '').split('\n')[0] ?? '';
+      reasons.push(`pod ${name} cannot start: ${waiting.state?.waiting?.reason ?? ''} for container ${waiting.name} (image ${waiting.image})${message === '' ? '' : `: ${message.slice(0, 200)}`}`);
+    } else if (unschedulable !== undefined) {
+      reasons.push(`pod ${name} cannot be scheduled: ${(unschedulable.message ?? 'Unschedulable').slice(0, 200)}`);
+    } else {
+      return undefined;
+    }
+  }
+  return reasons.join('; ');
 }
 
 function describePods(pods: ReadonlyMap<string, V1Pod>): string {

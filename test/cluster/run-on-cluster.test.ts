@@ -154,4 +154,27 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('kata run against a c
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stdout).toMatch(/\| true/);
   });
+
+  it('fails a placeholder at once, naming the image, when its pods cannot pull their image', async () => {
+    const ns = namespace('badimage');
+    kubectl('create', 'namespace', ns);
+    try {
+      kubectl('-n', ns, 'run', 'broken', '--image', 'no-such-image-kata-test', '--labels', 'app=broken');
+      const file = writeKata(
+        'bad-image.md',
+        `
+        # A pod that never starts
+        ${fence}console
+        kubectl get pod <broken POD>
+        ${fence}
+      `,
+      );
+      const result = await kataCli(['run', file, '--yes', '--namespace', ns], { env });
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toMatch(/<broken POD>: pod broken cannot start: (ErrImagePull|ImagePullBackOff) for container broken \(image no-such-image-kata-test\)/);
+    } finally {
+      kubectl('delete', 'namespace', ns, '--wait=false');
+    }
+  });
 });
+

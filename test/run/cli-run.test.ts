@@ -24,23 +24,18 @@ function processesWith(token: string): number[] {
     .map(Number);
 }
 
-const haveTcpdump = (() => {
+/** True when `command args` runs here. */
+const runs = (command: string, ...args: string[]): boolean => {
   try {
-    execFileSync('tcpdump', ['--version'], { stdio: 'ignore' });
+    execFileSync(command, args, { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
-})();
+};
+const haveTcpdump = runs('tcpdump', '--version');
+const haveOpenssl = runs('openssl', 'version');
 const isRoot = process.getuid?.() === 0;
-const haveOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe('kata run (built CLI, headless)', () => {
   it('runs the first-steps kata on a fresh clone and writes JUnit and JSON reports', async () => {

@@ -5,6 +5,7 @@
 import { OutputChecks, type CheckResult } from '../checks/output-checks.js';
 import type { BackgroundJob } from '../exec/shell-session.js';
 import { describeCheck, formatDuration } from '../kata/describe.js';
+import { runsKubectl } from '../kata/commands.js';
 import { HOST, type ContextInfo, type Step } from '../kata/model.js';
 import type { EngineEvent, StepStatus } from './events.js';
 import { ExcerptBuffer } from './events.js';
@@ -30,6 +31,10 @@ export interface StepRunnerOptions {
   /** Asked before each step of the main phase, when the run is interactive. */
   readonly gate?: StepGate;
 }
+
+/** kubectl's answer for an object that does not exist. */
+const NOT_FOUND = /^Error from server \(NotFound\): /;
+const OTHER_ERROR = /^(?:Error from server \((?!NotFound\))|error: )/;
 
 /** A background step that is running. */
 export interface BackgroundHandle {
@@ -137,10 +142,18 @@ export class StepRunner {
       }
       // Only kubectl on the host reports what it created.
       const record = step.context === HOST ? this.o.journal.reader(step.commands[i]?.text ?? command) : undefined;
+      let notFound = false;
+      let otherError = false;
       const result = await prepared.shell.run(command, {
         timeoutMs: step.timeoutMs ?? this.o.stepTimeoutMs,
         signal,
         onLines: (lines) => {
+          if (step.phase === 'cleanup') {
+            for (const line of lines) {
+              if (NOT_FOUND.test(line)) notFound = true;
+              else if (OTHER_ERROR.test(line)) otherError = true;
+            }
+          }
           excerpt.pushLines(lines);
           checks.feedLines(lines);
           if (record !== undefined) {
@@ -164,6 +177,11 @@ export class StepRunner {
           ? `\`${command}\` exited with status ${exitCode}`
           : undefined;
       if (failure === undefined) continue;
+      // Deleting what is already gone leaves the cluster as the cleanup wants it.
+      if (step.phase === 'cleanup' && notFound && !otherError && exitCode === 1 && !result.timedOut && runsKubectl(command) && /\bdelete\b/.test(command)) {
+        this.o.emit({ type: 'output', step, lines: ['(already gone: not counted as a failure of the cleanup)'] });
+        continue;
+      }
       // A cleanup goes on after a failed command (an object already gone, a delete that timed
       // out): every later delete still runs, and the step reports each failure.
       if (step.phase === 'cleanup') {

@@ -32,6 +32,29 @@ async function runKata(k: Kata, options: { keepGoing?: boolean; keep?: boolean; 
 }
 
 describe('Engine on host-only katas', () => {
+  it('does not count deleting what is already gone as a failure of the cleanup, but does count other errors', async () => {
+    const fence = '```';
+    const r = await runKata(
+      kata(`
+        # A stand-in kubectl answers like the real one
+        ${fence}console
+        kubectl() { if [ "$3" = gone ]; then echo "Error from server (NotFound): deployments.apps \\"gone\\" not found" >&2; else echo "Error from server (Forbidden): no" >&2; fi; return 1; }
+        ${fence}
+
+        # Cleanup
+        <!-- kata: id tidy -->
+        ${fence}console
+        kubectl delete deploy gone
+        kubectl delete deploy denied
+        ${fence}
+      `),
+    );
+    const tidy = r.ended('tidy')[0];
+    expect(tidy?.reason).toBe('`kubectl delete deploy denied` exited with status 1');
+    const output = r.events.flatMap((e) => (e.type === 'output' && e.step.id === 'tidy' ? e.lines : []));
+    expect(output).toContain('(already gone: not counted as a failure of the cleanup)');
+  });
+
   it('runs every command of a cleanup block although one fails, and reports each failure', async () => {
     const fence = '```';
     const r = await runKata(

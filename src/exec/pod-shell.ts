@@ -55,9 +55,20 @@ export class PodShell {
   static async open(options: PodShellOptions): Promise<PodShell> {
     const shell = new PodShell(options);
     let pid = '';
-    const result = await shell.framed.run('echo "$$"', { timeoutMs: options.timeoutMs, signal: options.signal, internal: true, onLines: (lines) => (pid = (lines.at(-1) ?? '').trim()) });
+    // kubectl's own complaints (`pods "x" not found`, a Forbidden) arrive while this first
+    // command is framed, so they are among its lines, not the stray output.
+    const heard: string[] = [];
+    const result = await shell.framed.run('echo "$$"', {
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      internal: true,
+      onLines: (lines) => {
+        heard.push(...lines.filter((l) => l.trim() !== '').slice(-5));
+        pid = (lines.at(-1) ?? '').trim();
+      },
+    });
     if (result.exitCode !== 0 || !/^\d+$/.test(pid)) {
-      const said = shell.framed.strayOutput.trim();
+      const said = [...heard.filter((l) => !/^\d+$/.test(l.trim())), shell.framed.strayOutput.trim()].filter((l) => l !== '').join('\n').trim();
       await shell.close();
       throw new Error(result.timedOut ? `no answer within ${Math.round(options.timeoutMs / 1000)}s` : said === '' ? 'kubectl ended without opening a shell' : said.split('\n').slice(-3).join(' '));
     }

@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig, VersionApi, Watch, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, VersionApi, Watch, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
 import { ClusterError } from '../errors.js';
 import { PodShell } from '../exec/pod-shell.js';
 import type { ShellOpener } from '../kata/model.js';
@@ -126,8 +126,15 @@ export async function connectCluster(options: ConnectOptions = {}): Promise<Kube
   const core = kc.makeApiClient(CoreV1Api);
   let createdNamespace = false;
   try {
-    await core.readNamespace({ name: namespace });
+    const existing = await core.readNamespace({ name: namespace });
+    if (existing.status?.phase === 'Terminating') {
+      throw new ClusterError(
+        `namespace ${namespace} is being deleted (Terminating${finalizersOf(existing)}): nothing can be created in it`,
+        `Wait until it is gone (\`kubectl get namespace ${namespace}\`), or run with another --namespace.`,
+      );
+    }
   } catch (error) {
+    if (error instanceof ClusterError) throw error;
     if (statusOf(error) !== 404) throw describeConnectError(error, target);
     // The run creates it, so the run deletes it at the end.
     const labels: Record<string, string> = { 'app.kubernetes.io/managed-by': 'kata-runner' };
@@ -148,6 +155,11 @@ export async function connectCluster(options: ConnectOptions = {}): Promise<Kube
   writeFileSync(kubeconfigPath, privateKc.exportConfig(), { mode: 0o600 });
 
   return new KubeCluster(kc, core, target, kubeconfigPath, dir, createdNamespace, options.shellTimeoutMs ?? 180_000);
+}
+
+function finalizersOf(namespace: V1Namespace): string {
+  const held = [...(namespace.spec?.finalizers ?? []), ...(namespace.metadata?.finalizers ?? [])];
+  return held.length === 0 ? '' : `, held by the finalizers ${held.join(', ')}`;
 }
 
 /** Istio is installed when its namespace is there; a cluster that will not tell has none for us. */

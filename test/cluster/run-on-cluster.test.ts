@@ -176,5 +176,37 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('kata run against a c
       kubectl('delete', 'namespace', ns, '--wait=false');
     }
   });
+
+  it("says why a pod shell could not be opened, in kubectl's words", async () => {
+    const ns = namespace('noshell');
+    const file = writeKata(
+      'no-shell.md',
+      `
+      # A shell in a pod that is not there
+      ${fence}console
+      kubectl exec -it no-such-pod-kata -- bash
+      ${fence}
+    `,
+    );
+    const result = await kataCli(['run', file, '--yes', '--namespace', ns], { env });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/could not open the shell "no-such-pod-kata": .*pods "no-such-pod-kata" not found/);
+  });
+
+  it('refuses a namespace that is being deleted, naming what holds it (exit 3)', async () => {
+    const ns = namespace('terminating');
+    const manifest = join(dir, 'held.yaml');
+    writeFileSync(manifest, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n  finalizers: ["kata-runner.test/hold"]\n`);
+    kubectl('apply', '-f', manifest);
+    kubectl('delete', 'namespace', ns, '--wait=false');
+    try {
+      const file = writeKata('terminating.md', `\n      # Anything\n      ${fence}console\n      kubectl get pods\n      ${fence}\n    `);
+      const result = await kataCli(['run', file, '--yes', '--namespace', ns], { env });
+      expect(result.exitCode).toBe(3);
+      expect(result.stderr).toMatch(new RegExp(`^kata: namespace ${ns} is being deleted \\(Terminating, held by the finalizers (kubernetes, )?kata-runner\\.test/hold\\)`));
+    } finally {
+      kubectl('patch', 'namespace', ns, '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
+    }
+  });
 });
 

@@ -204,3 +204,6 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', () => 
 
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
+// Done means done: a socket to an API server that never answered must not keep the process
+// alive (the timer itself does not; output to pipes and files is written synchronously here).
+setTimeout(() => process.exit(code), 2000).unref();

@@ -16,6 +16,37 @@ export class ApiStatusError extends Error {
   }
 }
 
+/** How long one API call may take: 15 s, or KATA_API_TIMEOUT (e.g. `60s` for a slow cluster). */
+export function apiTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.KATA_API_TIMEOUT;
+  const match = text === undefined ? null : /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
+  if (match === null) return 15_000;
+  return Math.max(1, Math.round(Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[match[2] as 'ms' | 's' | 'm']));
+}
+
+/** An API call that did not answer in time. */
+export class ApiTimeoutError extends Error {}
+
+/**
+ * `call` or, when the API server does not answer within the deadline, an ApiTimeoutError: a
+ * server that accepts connections and then says nothing must not hang the run.
+ */
+export async function withDeadline<T>(what: string, call: Promise<T>, ms: number = apiTimeoutMs()): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ApiTimeoutError(`the API server did not answer ${what} within ${formatMs(ms)}`)), ms);
+  });
+  try {
+    return await Promise.race([call, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${Math.round(ms / 100) / 10}s`;
+}
+
 /** GETs `path` from the API server of the current context and parses the JSON answer. */
 export async function getJson(kc: KubeConfig, path: string, timeoutMs = 10_000): Promise<unknown> {
   const cluster = kc.getCurrentCluster();

@@ -15,7 +15,7 @@ import { PodShell } from '../exec/pod-shell.js';
 import type { ShellOpener } from '../kata/model.js';
 import type { ClusterPort, CreatedObject, MeshSidecar, Shell } from '../run/ports.js';
 import type { Target } from '../run/events.js';
-import { ApiStatusError, getJson, resolveResource, type ResourcePath } from './api.js';
+import { ApiStatusError, getJson, resolveResource, withDeadline, type ResourcePath } from './api.js';
 import { settle, watchUntil } from './settle.js';
 
 export interface ConnectOptions {
@@ -109,8 +109,10 @@ export function releaseAgents(kc: KubeConfig): void {
 /** Asks the API server for its version: proves it is reachable and accepts our credentials. */
 export async function serverVersion(loaded: LoadedConfig): Promise<string> {
   try {
-    return (await loaded.kc.makeApiClient(VersionApi).getCode()).gitVersion;
+    return (await withDeadline('its version', loaded.kc.makeApiClient(VersionApi).getCode())).gitVersion;
   } catch (error) {
+    // The request that never got an answer still holds a socket: let it go.
+    releaseAgents(loaded.kc);
     throw describeConnectError(error, loaded.target);
   }
 }
@@ -126,7 +128,7 @@ export async function connectCluster(options: ConnectOptions = {}): Promise<Kube
   const core = kc.makeApiClient(CoreV1Api);
   let createdNamespace = false;
   try {
-    const existing = await core.readNamespace({ name: namespace });
+    const existing = await withDeadline(`namespace ${namespace}`, core.readNamespace({ name: namespace }));
     if (existing.status?.phase === 'Terminating') {
       throw new ClusterError(
         `namespace ${namespace} is being deleted (Terminating${finalizersOf(existing)}): nothing can be created in it`,
@@ -139,7 +141,7 @@ export async function connectCluster(options: ConnectOptions = {}): Promise<Kube
     // The run creates it, so the run deletes it at the end.
     const labels: Record<string, string> = { 'app.kubernetes.io/managed-by': 'kata-runner' };
     if (options.meshWanted === true && (await hasIstio(core))) labels['istio-injection'] = 'enabled';
-    await core.createNamespace({ body: { metadata: { name: namespace, labels } } });
+    await withDeadline(`the creation of namespace ${namespace}`, core.createNamespace({ body: { metadata: { name: namespace, labels } } }));
     createdNamespace = true;
   }
 
@@ -165,7 +167,7 @@ function finalizersOf(namespace: V1Namespace): string {
 /** Istio is installed when its namespace is there; a cluster that will not tell has none for us. */
 async function hasIstio(core: CoreV1Api): Promise<boolean> {
   try {
-    await core.readNamespace({ name: 'istio-system' });
+    await withDeadline('namespace istio-system', core.readNamespace({ name: 'istio-system' }));
     return true;
   } catch {
     return false;
@@ -209,7 +211,7 @@ export class KubeCluster implements ClusterPort {
     const namespace = this.target.namespace;
     const labelSelector = `app=${app}`;
     const pods = new Map<string, V1Pod>();
-    const list = await this.core.listNamespacedPod({ namespace, labelSelector });
+    const list = await withDeadline(`the pods with label ${labelSelector}`, this.core.listNamespacedPod({ namespace, labelSelector }));
     for (const pod of list.items) pods.set(pod.metadata?.name ?? '', pod);
     const ready = pickReady(pods);
     if (ready !== undefined) return ready;
@@ -269,7 +271,7 @@ export class KubeCluster implements ClusterPort {
   }
 
   async ephemeralContainer(pod: string, image: string): Promise<{ found: boolean; detail: string }> {
-    const object = await this.core.readNamespacedPod({ name: pod, namespace: this.target.namespace });
+    const object = await withDeadline(`pod ${pod}`, this.core.readNamespacedPod({ name: pod, namespace: this.target.namespace }));
     const containers = object.spec?.ephemeralContainers ?? [];
     const match = containers.find((c) => c.image === image);
     if (match === undefined) {
@@ -281,7 +283,7 @@ export class KubeCluster implements ClusterPort {
   }
 
   async meshSidecar(pod: string, timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<MeshSidecar> {
-    const object = await this.core.readNamespacedPod({ name: pod, namespace: this.target.namespace });
+    const object = await withDeadline(`pod ${pod}`, this.core.readNamespacedPod({ name: pod, namespace: this.target.namespace }));
     const names = [...(object.spec?.containers ?? []), ...(object.spec?.initContainers ?? [])].map((c) => c.name);
     if (!names.includes(SIDECAR)) return { present: false };
     if (sidecarReady(object)) return { present: true, ready: true, detail: `pod ${pod} has a Ready ${SIDECAR} sidecar` };
@@ -342,7 +344,7 @@ export class KubeCluster implements ClusterPort {
   async close(): Promise<void> {
     if (this.createdNamespace) {
       try {
-        await this.core.deleteNamespace({ name: this.target.namespace });
+        await withDeadline(`the deletion of namespace ${this.target.namespace}`, this.core.deleteNamespace({ name: this.target.namespace }));
       } catch {
         // reported by the leftover check of the namespace below
       }

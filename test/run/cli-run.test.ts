@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -265,5 +266,29 @@ describe('kata run (built CLI, headless)', () => {
     const report = JSON.parse(readFileSync(json, 'utf8')) as { strays: string[] };
     for (const token of ['A', 'B', 'C']) expect(report.strays.some((p) => p.includes(`KATA_STRAY_TOKEN_${token}`))).toBe(true);
     expect(processesWith('KATA_STRAY_TOKEN')).toEqual([]);
+  }, 30_000);
+
+  it('gives up on an API server that accepts connections and never answers, and exits (run: 3, doctor: 1)', async () => {
+    const silent = createServer(() => undefined); // accepts, then says nothing, not even TLS
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const bin = mkdtempSync(join(tmpdir(), 'kata-silent-'));
+      writeFileSync(join(bin, 'kubectl'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+      const kubeconfig = join(bin, 'kubeconfig');
+      writeFileSync(
+        kubeconfig,
+        `apiVersion: v1\nkind: Config\nclusters:\n- cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}\n  name: silent\ncontexts:\n- context: {cluster: silent, user: u}\n  name: silent\ncurrent-context: silent\nusers:\n- name: u\n  user: {token: t}\n`,
+      );
+      const withConfig = { ...env, PATH: `${bin}:${env.PATH}`, KUBECONFIG: kubeconfig, KATA_API_TIMEOUT: '1s' };
+      const run = await kataCli(['run', 'katas/ephemeral-containers.md', '--yes'], { env: withConfig });
+      expect(run.exitCode).toBe(3);
+      expect(run.stderr).toContain(`kata: cannot reach the cluster at https://127.0.0.1:${port} (context silent): the API server did not answer its version within 1s`);
+      const doctor = await kataCli(['doctor'], { env: withConfig });
+      expect(doctor.exitCode).toBe(1);
+      expect(doctor.stdout).toMatch(/^FAIL {2}cannot reach the cluster .*did not answer its version within 1s/);
+    } finally {
+      silent.close();
+    }
   }, 30_000);
 });

@@ -41,9 +41,10 @@ function testcase(s: StepRecord, file: string): string {
 }
 
 function xml(text: string): string {
-  // Control characters other than tab and newline are not allowed in XML 1.0.
+  // XML 1.0 allows neither control characters other than tab and newlines, nor U+FFFE/U+FFFF,
+  // nor a surrogate without its pair: a command may print any of them.
   return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -291,4 +291,18 @@ describe('kata run (built CLI, headless)', () => {
       silent.close();
     }
   }, 30_000);
+
+  it('writes well-formed JUnit XML whatever a command prints (U+FFFE, U+FFFF, control characters; xmllint checks it where installed: apt-get install -y libxml2-utils)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kata-xml-'));
+    const fence = '```';
+    const file = join(dir, 'odd.md');
+    writeFileSync(file, `# Odd output\n\n<!-- kata: expect contains "never printed" -->\n${fence}console\nprintf 'a\\357\\277\\276b\\357\\277\\277c\\001d<&>\\n'\n${fence}\n`);
+    const junit = join(dir, 'odd.xml');
+    const result = await kataCli(['run', file, '--yes', '--report', `junit=${junit}`], { env });
+    expect(result.exitCode).toBe(1);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain('abcd&lt;&amp;&gt;');
+    expect(xml).not.toMatch(/[\ufffe\uffff\u0001]/);
+    if (runs('xmllint', '--version')) execFileSync('xmllint', ['--noout', junit]);
+  });
 });

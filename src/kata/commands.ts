@@ -288,11 +288,19 @@ function isInteractive(args: readonly string[]): boolean {
 const HTML_TAGS = new Set('a b i p br hr em h1 h2 h3 h4 h5 h6 li ol ul dl dt dd tr td th div pre code span html head body title meta link table tbody thead strong script style form input button img'.split(' '));
 
 /** The placeholders in a text, in order of first appearance, without duplicates. */
+function isInclude(text: string, at: number): boolean {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  return /^\s*#\s*(?:include|import)\s*$/.test(text.slice(lineStart, at));
+}
+
 export function placeholdersIn(text: string): Placeholder[] {
   const seen = new Map<string, Placeholder>();
   for (const match of text.matchAll(PLACEHOLDER)) {
-    const name = (match[1] as string).trim();
+    const raw = match[1] as string;
+    const name = raw.trim();
     if (seen.has(name)) continue;
+    // `sort <in.txt >out.txt` redirects (a space before the `>`); `#include <stdio.h>` is C.
+    if (raw !== raw.trimEnd() || isInclude(text, match.index)) continue;
     if (HTML_TAGS.has(name.toLowerCase()) || text.includes(`</${name}>`)) continue;
     const app = /^([a-z0-9](?:[-a-z0-9.]*[a-z0-9])?)\s+pod$/i.exec(name);
     seen.set(name, app === null ? { name } : { name, podOfApp: app[1] as string });

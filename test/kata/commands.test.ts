@@ -99,5 +99,7 @@ describe('placeholdersIn', () => {
   });
   it('does not take heredocs or redirections for placeholders', () => {
     expect(placeholdersIn('cat <<EOF > out\nEOF\nsort < in > out')).toEqual([]);
+    expect(placeholdersIn('sort <input.txt >output.txt')).toEqual([]);
+    expect(placeholdersIn('cat <<EOF > a.c\n#include <stdio.h>\nEOF\necho <my value>')).toEqual([{ name: 'my value' }]);
   });
 });

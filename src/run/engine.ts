@@ -50,6 +50,8 @@ export class Engine {
   private readonly mainAbort = new AbortController();
   private readonly cleanupAbort = new AbortController();
   private readonly shells = new Map<string, Shell>();
+  /** Host shells replaced because they died; closed at the end like the live ones. */
+  private readonly deadHostShells: Shell[] = [];
   private readonly journal = new Journal();
   private failed = false;
   /** The learner quit from the UI: the run ends as interrupted, after the cleanup. */
@@ -239,6 +241,9 @@ export class Engine {
   private hostShell(): Shell {
     let shell = this.shells.get(HOST);
     if (shell === undefined || !shell.alive) {
+      // A host shell that died (a learner's `exit`, `set -e`) still has its job logs and perhaps
+      // processes it started: it is closed with the others at the end, not forgotten.
+      if (shell !== undefined) this.deadHostShells.push(shell);
       shell = new HostShell({ env: { ...this.options.env, ...(this.options.cluster?.env ?? {}) }, cwd: this.options.cwd });
       this.shells.set(HOST, shell);
     }
@@ -246,9 +251,10 @@ export class Engine {
   }
 
   private async closeShells(which: (name: string) => boolean = () => true): Promise<void> {
-    for (const [name, shell] of [...this.shells]) {
-      if (!which(name)) continue;
-      this.shells.delete(name);
+    const closing = [...this.shells].filter(([name]) => which(name));
+    if (which(HOST)) closing.push(...this.deadHostShells.splice(0).map((shell) => [HOST, shell] as [string, Shell]));
+    for (const [name, shell] of closing) {
+      if (this.shells.get(name) === shell) this.shells.delete(name);
       const strays = await shell.close();
       if (strays.length > 0) this.options.listener({ type: 'strays-stopped', processes: strays });
     }

@@ -168,7 +168,8 @@ export class StepRunner {
       exitCode = result.exitCode;
       if (result.interrupted) return { status: 'interrupted', retryable: false, reason: 'interrupted', results: [], excerpt };
       if (result.sessionLost) {
-        this.o.shells.delete(step.context);
+        // The dead shell stays where it was: later steps see it is not alive, and the engine
+        // closes it with the others (its job logs and what it started go with it).
         return { status: 'failed', retryable: false, reason: `the shell "${step.context}" ended while \`${command}\` ran; its state (directory, variables) is lost`, results: [], excerpt };
       }
       const failure = result.timedOut

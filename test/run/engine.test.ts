@@ -1,3 +1,5 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadKata } from '../../src/kata/parse.js';
@@ -32,6 +34,33 @@ async function runKata(k: Kata, options: { keepGoing?: boolean; keep?: boolean; 
 }
 
 describe('Engine on host-only katas', () => {
+  it('closes a host shell that died (its job folder goes too) when it starts a new one', async () => {
+    const fence = '```';
+    const tmp = mkdtempSync(join(tmpdir(), 'kata-engine-tmp-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const r = await runKata(
+        kata(`
+          # The shell goes away
+          ${fence}console
+          exit 3
+          ${fence}
+
+          ${fence}console
+          echo after
+          ${fence}
+        `),
+        { keepGoing: true },
+      );
+      expect(r.statuses()).toEqual(['s1:failed', 's2:passed']);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    expect(readdirSync(tmp).filter((d) => d.startsWith('kata-jobs-'))).toEqual([]);
+  });
+
   it('does not count deleting what is already gone as a failure of the cleanup, but does count other errors', async () => {
     const fence = '```';
     const r = await runKata(

@@ -304,7 +304,6 @@ export class HostShell {
     return strays;
   }
 
-
   private signalForeground(signal: NodeJS.Signals): void {
     if (this.framed.exited) return;
     for (const child of childPids(this.pid)) {
@@ -325,7 +324,6 @@ export async function until(condition: () => boolean, ms: number): Promise<void>
   while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
 }
 
-/** Reads a growing file from where it left off and hands out complete lines. */
 /** The environment variable that marks the processes of one host shell. */
 export const SHELL_MARK = 'KATA_RUNNER_SHELL';
 
@@ -348,7 +346,8 @@ const LONG_LINE_CHARS = 64 * 1024;
 export const JOB_LOG_CAP_BYTES = 64 * 1024 * 1024;
 
 /**
- * Reads a background job's log as it grows, in bounded slices so that a job that writes faster
+ * Reads a growing file (a background job's log) from where it left off and hands out complete
+ * lines, in bounded slices so that a job that writes faster
  * than it can be read (`yes`, `tcpdump -XX` under load) never starves the event loop (timers,
  * signals, the job's bound). The job appends (`>>`), so the log can be emptied under it: when
  * it grows past JOB_LOG_CAP_BYTES the unread bytes are dropped, counted, and a line says so.

@@ -5,6 +5,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { parseDuration } from '../kata/annotations.js';
+import { formatDuration } from '../kata/describe.js';
 
 /** An HTTP answer from the API server that is not 2xx. */
 export class ApiStatusError extends Error {
@@ -18,10 +20,7 @@ export class ApiStatusError extends Error {
 
 /** How long one API call may take: 15 s, or KATA_API_TIMEOUT (e.g. `60s` for a slow cluster). */
 export function apiTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.KATA_API_TIMEOUT;
-  const match = text === undefined ? null : /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
-  if (match === null) return 15_000;
-  return Math.max(1, Math.round(Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[match[2] as 'ms' | 's' | 'm']));
+  return (env.KATA_API_TIMEOUT === undefined ? undefined : parseDuration(env.KATA_API_TIMEOUT)) ?? 15_000;
 }
 
 /** An API call that did not answer in time. */
@@ -34,17 +33,13 @@ export class ApiTimeoutError extends Error {}
 export async function withDeadline<T>(what: string, call: Promise<T>, ms: number = apiTimeoutMs()): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ApiTimeoutError(`the API server did not answer ${what} within ${formatMs(ms)}`)), ms);
+    timer = setTimeout(() => reject(new ApiTimeoutError(`the API server did not answer ${what} within ${formatDuration(ms)}`)), ms);
   });
   try {
     return await Promise.race([call, late]);
   } finally {
     clearTimeout(timer);
   }
-}
-
-function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms}ms` : `${Math.round(ms / 100) / 10}s`;
 }
 
 /** GETs `path` from the API server of the current context and parses the JSON answer. */

@@ -16,6 +16,7 @@ import type { ShellOpener } from '../kata/model.js';
 import type { ClusterPort, CreatedObject, MeshSidecar, Shell } from '../run/ports.js';
 import type { Target } from '../run/events.js';
 import { ApiStatusError, getJson, resolveResource, withDeadline, type ResourcePath } from './api.js';
+import { containerStatuses, hasSidecar, SIDECAR, sidecarReady } from './mesh.js';
 import { settle, watchUntil } from './settle.js';
 
 export interface ConnectOptions {
@@ -284,8 +285,7 @@ export class KubeCluster implements ClusterPort {
 
   async meshSidecar(pod: string, timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<MeshSidecar> {
     const object = await withDeadline(`pod ${pod}`, this.core.readNamespacedPod({ name: pod, namespace: this.target.namespace }));
-    const names = [...(object.spec?.containers ?? []), ...(object.spec?.initContainers ?? [])].map((c) => c.name);
-    if (!names.includes(SIDECAR)) return { present: false };
+    if (!hasSidecar(object)) return { present: false };
     if (sidecarReady(object)) return { present: true, ready: true, detail: `pod ${pod} has a Ready ${SIDECAR} sidecar` };
     onProgress(`waiting for the ${SIDECAR} sidecar of pod ${pod} to be Ready`);
     const ready = await watchUntil(this.kc, `/api/v1/namespaces/${this.target.namespace}/pods`, { fieldSelector: `metadata.name=${pod}` }, timeoutMs, signal, {
@@ -378,8 +378,7 @@ function stuck(pods: ReadonlyMap<string, V1Pod>): string | undefined {
   const reasons: string[] = [];
   for (const pod of pods.values()) {
     const name = pod.metadata?.name ?? '?';
-    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
-    const waiting = statuses.find((c) => STUCK.has(c.state?.waiting?.reason ?? ''));
+    const waiting = containerStatuses(pod).find((c) => STUCK.has(c.state?.waiting?.reason ?? ''));
     const unschedulable = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable');
     if (waiting !== undefined) {
       const message = (waiting.state?.waiting?.message ?? '').split('\n')[0] ?? '';
@@ -401,12 +400,4 @@ function describePods(pods: ReadonlyMap<string, V1Pod>): string {
       return `${pod.metadata?.name ?? '?'}: ${waiting ?? pod.status?.phase ?? 'Pending'}`;
     })
     .join(', ');
-}
-
-/** The container Istio injects: a native sidecar (an init container that keeps running) or a plain container. */
-const SIDECAR = 'istio-proxy';
-
-function sidecarReady(pod: V1Pod): boolean {
-  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
-  return statuses.some((s) => s.name === SIDECAR && s.ready);
 }

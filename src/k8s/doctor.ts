@@ -5,6 +5,7 @@
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { ClusterError } from '../errors.js';
 import { getJson } from './api.js';
+import { hasSidecar, istiodOf } from './mesh.js';
 import { watchUntil } from './settle.js';
 import { loadKubeConfig, serverVersion, statusOf, type ConnectOptions } from './cluster.js';
 
@@ -93,21 +94,18 @@ async function meshFindings(kc: KubeConfig, namespace: string): Promise<Finding[
   const core = kc.makeApiClient(CoreV1Api);
   let istiod;
   try {
-    await core.readNamespace({ name: 'istio-system' });
     istiod = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
   } catch (error) {
     if (statusOf(error) === 404) {
       return [{ level: 'warn', message: 'no Istio found (no istiod in namespace istio-system): steps that need a mesh will be skipped', fix: 'Install Istio (on the local lab: `kata lab up --mesh`) if you want those steps to run.' }];
     }
     if (statusOf(error) === 403) {
-      return [{ level: 'warn', message: 'cannot tell whether Istio is installed: these credentials may not read namespace istio-system (HTTP 403)', fix: 'Ask the cluster admin whether the cluster has Istio; steps that need a mesh are skipped when the pod has no sidecar.' }];
+      return [{ level: 'warn', message: 'cannot tell whether Istio is installed: these credentials may not read istiod in namespace istio-system (HTTP 403)', fix: 'Ask the cluster admin whether the cluster has Istio; steps that need a mesh are skipped when the pod has no sidecar.' }];
     }
     return [{ level: 'warn', message: `cannot tell whether Istio is installed: ${(error as Error).message.split('\n')[0] ?? ''}` }];
   }
   const findings: Finding[] = [];
-  const image = istiod.spec?.template.spec?.containers[0]?.image ?? '';
-  const version = image.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : 'version unknown';
-  const ready = (istiod.status?.readyReplicas ?? 0) >= 1;
+  const { version = 'version unknown', ready } = istiodOf(istiod);
   findings.push(
     ready
       ? { level: 'ok', message: `Istio ${version} is installed and istiod is Ready` }
@@ -148,15 +146,14 @@ async function debugInjectedPod(kc: KubeConfig, namespace: string): Promise<Find
       },
     });
     const deadline = Date.now() + DOCTOR_POD_TIMEOUT_MS;
-    const pod = await pollPod(kc, core, name, namespace, deadline, (p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true);
+    const pod = await watchPod(kc, core, name, namespace, deadline, (p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true);
     if (pod === undefined) return { level: 'fail', message: `${what}: the test pod ${name} was not Ready in ${DOCTOR_POD_TIMEOUT_MS / 1000}s`, fix: `Look at \`kubectl -n ${namespace} describe pod\` of a new pod: image pulls, the sidecar's log.` };
-    const sidecar = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => c.name === 'istio-proxy');
-    if (!sidecar) return { level: 'fail', message: `${what}: the test pod got no istio-proxy sidecar although namespace ${namespace} has injection on`, fix: 'Check the webhook `istio-sidecar-injector` and istiod\'s log.' };
+    if (!hasSidecar(pod)) return { level: 'fail', message: `${what}: the test pod got no istio-proxy sidecar although namespace ${namespace} has injection on`, fix: 'Check the webhook `istio-sidecar-injector` and istiod\'s log.' };
     await core.patchNamespacedPodEphemeralcontainers(
       { name, namespace, body: { spec: { ephemeralContainers: [{ name: 'debugger', image: 'busybox', command: ['cat', '/proc/net/dev'], targetContainerName: 'app' }] } } },
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
     );
-    const done = await pollPod(kc, core, name, namespace, deadline, (p) => p.status?.ephemeralContainerStatuses?.some((s) => s.name === 'debugger' && s.state?.terminated !== undefined) === true);
+    const done = await watchPod(kc, core, name, namespace, deadline, (p) => p.status?.ephemeralContainerStatuses?.some((s) => s.name === 'debugger' && s.state?.terminated !== undefined) === true);
     if (done === undefined) return { level: 'fail', message: `${what}: the ephemeral container did not run to its end in ${DOCTOR_POD_TIMEOUT_MS / 1000}s` };
     const log = await core.readNamespacedPodLog({ name, namespace, container: 'debugger' });
     const sees = ['lo', 'eth0'].filter((i) => new RegExp(`^\\s*${i}:`, 'm').test(log));
@@ -176,7 +173,7 @@ async function debugInjectedPod(kc: KubeConfig, namespace: string): Promise<Find
 }
 
 /** Watches the pod until `done` holds (or the deadline passes); returns it as it then was. */
-async function pollPod(kc: KubeConfig, core: CoreV1Api, name: string, namespace: string, deadline: number, done: (pod: V1Pod) => boolean): Promise<V1Pod | undefined> {
+async function watchPod(kc: KubeConfig, core: CoreV1Api, name: string, namespace: string, deadline: number, done: (pod: V1Pod) => boolean): Promise<V1Pod | undefined> {
   let last: V1Pod | undefined;
   const ok = await watchUntil(kc, `/api/v1/namespaces/${namespace}/pods`, { fieldSelector: `metadata.name=${name}` }, Math.max(0, deadline - Date.now()), new AbortController().signal, {
     done: (type, object) => {

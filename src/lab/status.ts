@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { isAlive } from '../exec/procs.js';
+import { istiodOf } from '../k8s/mesh.js';
 import { LAB_NODE, type LabPaths } from './paths.js';
 
 /** Every process `kata lab up` starts, in start order. */
@@ -119,8 +120,7 @@ export async function readMesh(kc: KubeConfig): Promise<MeshState> {
     if ((error as { code?: unknown }).code === 404) return { installed: false, ready: false, injected };
     throw error;
   }
-  const image = istiod.spec?.template.spec?.containers[0]?.image ?? '';
-  const version = image.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : undefined;
+  const { version, ready: replicaReady } = istiodOf(istiod);
   let caBundle = false;
   try {
     const webhook = await kc.makeApiClient(AdmissionregistrationV1Api).readMutatingWebhookConfiguration({ name: 'istio-sidecar-injector' });
@@ -128,7 +128,7 @@ export async function readMesh(kc: KubeConfig): Promise<MeshState> {
   } catch (error) {
     if ((error as { code?: unknown }).code !== 404) throw error;
   }
-  const ready = (istiod.status?.readyReplicas ?? 0) >= 1 && caBundle;
+  const ready = replicaReady && caBundle;
   return { installed: true, ready, injected, ...(version === undefined ? {} : { version }) };
 }
 

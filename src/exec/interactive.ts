@@ -4,9 +4,11 @@
  * aside first (raw mode off, stdin released) and take the terminal back after they exit.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ShellState } from './shell-session.js';
+import { onPath } from './which.js';
 
 /** Where the learner's shell runs: on this machine, or in a pod the kata opened a shell in. */
 export type ShellPlace =
@@ -19,14 +21,6 @@ export type ShellPlace =
       /** The shell the kata uses there (`bash`, `sh`). */
       readonly shell: string;
     };
-
-/** The state of the kata's own shell (`Engine.contextState`), to start the learner's shell the same way. */
-export interface ShellState {
-  /** Its working directory (`pwd`). */
-  readonly cwd: string;
-  /** Its exported variables, as `export -p` prints them. */
-  readonly exports: string;
-}
 
 export interface InteractiveOptions {
   /** Environment (the run's KUBECONFIG for pods). */
@@ -87,16 +81,5 @@ function inherit(file: string, args: string[], env: Record<string, string | unde
       resolvePromise(127);
     });
     child.on('exit', (code, signal) => resolvePromise(code ?? (signal === null ? 0 : 128)));
-  });
-}
-
-function onPath(program: string, env: Record<string, string | undefined>): boolean {
-  return (env.PATH ?? '').split(':').some((dir) => {
-    try {
-      accessSync(`${dir}/${program}`, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
   });
 }

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import type { ShellOpener } from '../kata/model.js';
-import { FramedProcess, GRACE_MS, spawnShell, until, type BackgroundJob, type CommandResult, type RunOptions } from './shell-session.js';
+import { FramedProcess, GRACE_MS, spawnShell, until, type BackgroundJob, type CommandResult, type RunOptions, type ShellState } from './shell-session.js';
 
 /** Where a pod shell lives, once opened. */
 export interface PodShellOptions {
@@ -115,7 +115,7 @@ export class PodShell {
   }
 
   /** Its directory and exported variables. */
-  state(): Promise<{ cwd: string; exports: string }> {
+  state(): Promise<ShellState> {
     return this.framed.state();
   }
 

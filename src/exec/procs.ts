@@ -34,25 +34,34 @@ export function descendantPids(pid: number): number[] {
   return result;
 }
 
-function parentPid(pid: number): number | undefined {
+/**
+ * The fields of /proc/PID/stat after the command name, so that `fields[0]` is field 3 (the
+ * state): the name is in parentheses and may itself contain spaces or ')'. Undefined when the
+ * process is gone.
+ */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 4, after the command name in parentheses (which may itself contain spaces or ')').
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[1]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined; // the process ended while we looked
   }
 }
 
+function parentPid(pid: number): number | undefined {
+  const ppid = statFields(pid)?.[1];
+  return ppid === undefined ? undefined : Number(ppid);
+}
+
 /** True while `pid` exists (and is not a zombie). */
 export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== 'Z';
+}
+
+/** Field 22 of /proc/PID/stat (its start time): with the pid, it names one process, as pids are reused. */
+export function startTime(pid: number): string | undefined {
+  return statFields(pid)?.[19];
 }
 
 /** Sends `signal` to the process group `pgid`, or to the process alone when it leads no group. */

@@ -34,6 +34,14 @@ export interface RunOptions {
   readonly internal?: boolean;
 }
 
+/** A shell's directory and exported variables (`pwd`, `export -p`), to start another shell the same way. */
+export interface ShellState {
+  /** Its working directory. */
+  readonly cwd: string;
+  /** Its exported variables, as `export -p` prints them. */
+  readonly exports: string;
+}
+
 /** A job started in the background of a session (tcpdump, a server, a loop). */
 export interface BackgroundJob {
   readonly pid: number;
@@ -172,7 +180,7 @@ export class FramedProcess {
   }
 
   /** The shell's directory and exported variables, read between two commands. */
-  async state(): Promise<{ cwd: string; exports: string }> {
+  async state(): Promise<ShellState> {
     const lines: string[] = [];
     const result = await this.run('pwd; export -p', { timeoutMs: 10_000, internal: true, onLines: (some) => lines.push(...some) });
     if (result.exitCode !== 0) throw new Error('the shell did not tell its directory');
@@ -233,7 +241,7 @@ export class HostShell {
   }
 
   /** Its directory and exported variables. */
-  state(): Promise<{ cwd: string; exports: string }> {
+  state(): Promise<ShellState> {
     return this.framed.state();
   }
 

@@ -35,7 +35,7 @@ export async function diagnose(options: ConnectOptions): Promise<Finding[]> {
     findings.push({ level: 'ok', message: `cluster ${loaded.target.cluster} (context ${loaded.target.context}) answers: Kubernetes ${version}` });
   } catch (error) {
     if (!(error instanceof ClusterError)) throw error;
-    findings.push({ level: 'fail', message: error.message, fix: error.hint });
+    findings.push({ level: 'fail', message: error.message, fix: error.hint ?? 'Check the kubeconfig and the cluster.' });
     return findings;
   }
   const { kc, target } = loaded;

@@ -2,10 +2,7 @@
  * What a single command means to the runner: where it may run, whether it ends on its own,
  * whether it opens a shell in a pod, and which placeholders it needs. Pure text analysis.
  */
-import type { Placeholder, ShellOpener } from './model.js';
-
-/** A placeholder as written in a command: `<nginx POD>`; never a redirection (`< file`) or heredoc. */
-export const PLACEHOLDER = /(?<!<)<([A-Za-z][^<>\n]*?)>/g;
+import type { ShellOpener } from './model.js';
 
 const SHELLS = new Set(['bash', 'sh', 'zsh', 'ash', 'dash', 'ksh', 'fish']);
 
@@ -282,28 +279,4 @@ function isInteractive(args: readonly string[]): boolean {
     if (arg === '--tty' || arg === '--tty=true') tty = true;
   }
   return stdin && tty;
-}
-
-/** HTML a command writes (`echo '<h1>Hi</h1>'`) is not a placeholder. */
-const HTML_TAGS = new Set('a b i p br hr em h1 h2 h3 h4 h5 h6 li ol ul dl dt dd tr td th div pre code span html head body title meta link table tbody thead strong script style form input button img'.split(' '));
-
-/** The placeholders in a text, in order of first appearance, without duplicates. */
-function isInclude(text: string, at: number): boolean {
-  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-  return /^\s*#\s*(?:include|import)\s*$/.test(text.slice(lineStart, at));
-}
-
-export function placeholdersIn(text: string): Placeholder[] {
-  const seen = new Map<string, Placeholder>();
-  for (const match of text.matchAll(PLACEHOLDER)) {
-    const raw = match[1] as string;
-    const name = raw.trim();
-    if (seen.has(name)) continue;
-    // `sort <in.txt >out.txt` redirects (a space before the `>`); `#include <stdio.h>` is C.
-    if (raw !== raw.trimEnd() || isInclude(text, match.index)) continue;
-    if (HTML_TAGS.has(name.toLowerCase()) || text.includes(`</${name}>`)) continue;
-    const app = /^([a-z0-9](?:[-a-z0-9.]*[a-z0-9])?)\s+pod$/i.exec(name);
-    seen.set(name, app === null ? { name } : { name, podOfApp: app[1] as string });
-  }
-  return [...seen.values()];
 }

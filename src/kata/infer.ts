@@ -14,9 +14,9 @@ import {
   looksLikeCommand,
   looksLikeOutput,
   parseShellOpener,
-  placeholdersIn,
   runsKubectl,
 } from './commands.js';
+import { placeholdersIn, podOfApp, wholePlaceholder } from './placeholders.js';
 import { findEncryptionPromises, findExpectations, meshMention } from './expectations.js';
 import { HOST, type BackgroundBound, type Check, type Command, type ContextInfo, type ContextReason, type Diagnostic, type ShellOpener, type Step } from './model.js';
 import { splitCommands } from './shell-lines.js';
@@ -247,13 +247,8 @@ function namedContext(prose: string, state: ContextState): string | undefined {
 /** A readable, unique name for a shell: `multitool` for `<multitool POD>`, `nginx-debug` for a debug container. */
 function contextName(opener: ShellOpener, contexts: readonly ContextInfo[]): string {
   const target = opener.target;
-  const placeholder = /^<(.+)>$/.exec(target);
-  let base: string;
-  if (placeholder !== null) {
-    const inner = placeholder[1] as string;
-    const app = /^(\S+)\s+pod$/i.exec(inner);
-    base = slug(app === null ? inner : (app[1] as string));
-  } else base = slug(target.split('/').pop() ?? target);
+  const placeholder = wholePlaceholder(target);
+  let base = slug(placeholder === undefined ? (target.split('/').pop() ?? target) : (podOfApp(placeholder) ?? placeholder));
   if (opener.kind === 'debug') base = `${base}-debug`;
   const same = contexts.find((c) => c.name === base);
   if (same === undefined || sameShell(same.opener, opener)) return base;
@@ -275,8 +270,8 @@ function slug(text: string): string {
 
 function aliasesFor(name: string, opener: ShellOpener, prose: string): string[] {
   const aliases = new Set<string>([name]);
-  const placeholder = /^<(\S+)\s+pod>$/i.exec(opener.target);
-  if (placeholder !== null) aliases.add((placeholder[1] as string).toLowerCase());
+  const app = podOfApp(wholePlaceholder(opener.target) ?? '');
+  if (app !== undefined) aliases.add(app.toLowerCase());
   aliases.add(slug(opener.target.split('/').pop() ?? opener.target));
   if (opener.kind === 'debug') {
     for (const word of ['debug', 'debugging', 'debugger', 'ephemeral']) aliases.add(word);

@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { KataError } from '../errors.js';
-import { commandNames, isKnownCommand, placeholdersIn, simpleCommands } from './commands.js';
+import { commandNames, isKnownCommand, simpleCommands } from './commands.js';
+import { placeholdersIn } from './placeholders.js';
 import type { Diagnostic, Kata, Step } from './model.js';
 import { HOST } from './model.js';
 import { loadKata } from './parse.js';

@@ -5,10 +5,12 @@
  * decides, reports and maps failures to errors the user can act on.
  */
 import { join } from 'node:path';
-import { ClusterError } from '../errors.js';
+import { ClusterError, ExternalError } from '../errors.js';
 import { runLabScript, type LabScriptResult } from '../exec/lab-scripts.js';
 import { labPaths, LAB_NETNS, LAB_NODE, type LabPaths } from './paths.js';
 import { readLabState, type MeshState } from './status.js';
+
+export { readLabState } from './status.js';
 
 export { labPaths, type LabPaths } from './paths.js';
 
@@ -20,13 +22,8 @@ export interface LabInfo {
   readonly binDir: string;
 }
 
-/** A stage of `lab/up.sh` failed (not something a precondition check could name). */
-export class LabStageError extends ClusterError {}
-
 /** One line of progress or report, without its newline. */
 export type Write = (line: string) => void;
-
-const USAGE = 'Usage: kata lab up [--mesh] | down [--purge] | status | mesh up|down|status';
 
 /** What to bring up besides Kubernetes. */
 export interface LabUpOptions {
@@ -37,8 +34,7 @@ export interface LabUpOptions {
 /** Brings the lab up (builds what is missing the first time: ~13 minutes on 2 cores, the mesh ~8 more), or throws. */
 export async function labUp(write: Write, paths: LabPaths = labPaths(), options: LabUpOptions = {}): Promise<LabInfo> {
   requireRoot(options.mesh === true ? 'up --mesh' : 'up');
-  const result = await runLabScript(join(paths.labDir, 'up.sh'), [], write, scriptEnv(paths));
-  if (result.exitCode !== 0) throw failure('up', result, paths);
+  await runScript('up', 'up.sh', [], write, paths);
   if (options.mesh === true) await meshUp(write, paths);
   const info = { kubeconfig: paths.kubeconfig, binDir: paths.binDir };
   for (const line of howToUse(info)) write(line);
@@ -48,22 +44,19 @@ export async function labUp(write: Write, paths: LabPaths = labPaths(), options:
 /** Installs the Istio mesh on the running lab (builds and fetches what is missing), or throws. */
 export async function meshUp(write: Write, paths: LabPaths = labPaths()): Promise<void> {
   requireRoot('mesh up');
-  const result = await runLabScript(join(paths.labDir, 'mesh.sh'), ['up'], write, scriptEnv(paths));
-  if (result.exitCode !== 0) throw failure('mesh up', result, paths);
+  await runScript('mesh up', 'mesh.sh', ['up'], write, paths);
 }
 
 /** Uninstalls the mesh from the lab's cluster (binaries and images stay cached). */
 export async function meshDown(write: Write, paths: LabPaths = labPaths()): Promise<void> {
   requireRoot('mesh down');
-  const result = await runLabScript(join(paths.labDir, 'mesh.sh'), ['down'], write, scriptEnv(paths));
-  if (result.exitCode !== 0) throw failure('mesh down', result, paths);
+  await runScript('mesh down', 'mesh.sh', ['down'], write, paths);
 }
 
 /** Stops every lab process and removes its pods' namespaces, mounts and iptables rules. */
 export async function labDown(write: Write, options: { readonly purge?: boolean } = {}, paths: LabPaths = labPaths()): Promise<void> {
   requireRoot('down');
-  const result = await runLabScript(join(paths.labDir, 'down.sh'), options.purge === true ? ['--purge'] : [], write, scriptEnv(paths));
-  if (result.exitCode !== 0) throw failure('down', result, paths);
+  await runScript('down', 'down.sh', options.purge === true ? ['--purge'] : [], write, paths);
 }
 
 /** Says what runs and whether the node and DNS are Ready. */
@@ -111,72 +104,6 @@ export async function ensureLab(write: Write, paths: LabPaths = labPaths(), opti
   return info;
 }
 
-/**
- * `kata lab up | down [--purge] | status`. Exit 0 ok, 1 failed, 2 usage, 3 when status finds
- * the lab not running. A precondition the user can fix (not root, packages, busy port) is thrown
- * as ClusterError for the CLI to print.
- */
-export async function labCommand(args: readonly string[], write: Write, paths: LabPaths = labPaths()): Promise<number> {
-  const [command, ...rest] = args;
-  const usage = (message: string): number => {
-    write(`kata lab: ${message}. ${USAGE}`);
-    return 2;
-  };
-  try {
-    switch (command) {
-      case 'up': {
-        const unknown = rest.find((a) => a !== '--mesh');
-        if (unknown !== undefined) return usage(`unexpected argument "${unknown}"`);
-        await labUp(write, paths, { mesh: rest.includes('--mesh') });
-        return 0;
-      }
-      case 'mesh': {
-        const [what, ...more] = rest;
-        if (more.length > 0) return usage(`unexpected argument "${more[0] ?? ''}"`);
-        if (what === 'up') await meshUp(write, paths);
-        else if (what === 'down') await meshDown(write, paths);
-        else if (what === 'status') {
-          const state = await readLabState(paths);
-          if (state.mesh === undefined) {
-            write(`kata lab: mesh unknown: ${state.apiError ?? 'the lab is not running'} (start it with \`kata lab up --mesh\`)`);
-            return 3;
-          }
-          write(`kata lab: mesh: ${describeMesh(state.mesh)}`);
-          return state.mesh.ready ? 0 : state.mesh.installed ? 1 : 3;
-        } else return usage(what === undefined ? 'missing mesh command (up, down or status)' : `unknown mesh command "${what}"`);
-        return 0;
-      }
-      case 'down': {
-        const unknown = rest.find((a) => a !== '--purge');
-        if (unknown !== undefined) return usage(`unexpected argument "${unknown}"`);
-        await labDown(write, { purge: rest.includes('--purge') }, paths);
-        return 0;
-      }
-      case 'status': {
-        if (rest.length > 0) return usage(`unexpected argument "${rest[0] ?? ''}"`);
-        const s = await labStatus(write, paths);
-        if (!s.running) return 3;
-        return s.nodeReady && s.dnsReady ? 0 : 1;
-      }
-      case undefined:
-        return usage('missing command');
-      default:
-        return usage(`unknown command "${command}"`);
-    }
-  } catch (error) {
-    if (error instanceof LabStageError) {
-      write(`kata lab: ${error.format()}`);
-      return 1;
-    }
-    // A problem the user can fix (root, packages, a port, pip, a checksum, istiod): exit 3.
-    if (error instanceof ClusterError) {
-      write(`kata lab: ${error.format()}`);
-      return 3;
-    }
-    throw error;
-  }
-}
-
 /** The scripts find the cache where these paths say (KATA_LAB_CACHE), not only where lab/lib.sh would look. */
 function scriptEnv(paths: LabPaths): Record<string, string> {
   return { KATA_LAB_CACHE: paths.cacheDir };
@@ -187,17 +114,31 @@ function requireRoot(what: string): void {
     throw new ClusterError(
       `\`kata lab ${what}\` needs root: the lab creates a network namespace, mounts file systems and runs containerd`,
       `Run it as root, e.g. \`sudo kata lab ${what}\`.`,
+      { command: 'lab' },
     );
   }
 }
 
-function failure(what: string, result: LabScriptResult, paths: LabPaths): ClusterError {
-  if (result.error !== undefined) return new ClusterError(result.error, result.hint ?? `Fix it, then run \`kata lab ${what}\` again.`);
+/**
+ * A LAB-ERROR the script named (root, packages, a port, pip, a checksum, istiod: the user can fix
+ * it) is a ClusterError; any other failure of a stage is an ExternalError with its last line.
+ */
+function failure(what: string, script: string, args: readonly string[], result: LabScriptResult, paths: LabPaths): ClusterError | ExternalError {
+  if (result.error !== undefined) return new ClusterError(result.error, result.hint ?? `Fix it, then run \`kata lab ${what}\` again.`, { command: 'lab' });
   const last = [...result.tail].reverse().find((l) => l.trim() !== '') ?? `exit status ${result.exitCode}`;
-  return new LabStageError(
+  return new ExternalError(
     `\`kata lab ${what}\` failed (exit status ${result.exitCode}): ${last.trim()}`,
+    { command: 'bash', args: [script, ...args], exitCode: result.exitCode, tail: result.tail },
     `The components' logs are in ${paths.logsDir}. \`kata lab down\` then \`kata lab up\` retries; cached builds and images are kept.`,
+    { command: 'lab' },
   );
+}
+
+/** Runs one of lab/*.sh and throws what its failure means. */
+async function runScript(what: string, name: string, args: readonly string[], write: Write, paths: LabPaths): Promise<void> {
+  const script = join(paths.labDir, name);
+  const result = await runLabScript(script, args, write, scriptEnv(paths));
+  if (result.exitCode !== 0) throw failure(what, script, args, result, paths);
 }
 
 function howToUse(info: LabInfo): string[] {

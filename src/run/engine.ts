@@ -2,6 +2,7 @@
  * The engine: runs a kata's plan step by step as a careful person would, proves each promise,
  * and always cleans up. Everything it does is told through typed events (events.ts).
  */
+import { exitCodeOf, type Outcome } from '../errors.js';
 import { HostShell } from '../exec/shell-session.js';
 import { HOST, type Kata, type Step } from '../kata/model.js';
 import { objectName, Journal } from './journal.js';
@@ -35,11 +36,6 @@ export interface EngineOptions {
   readonly gate?: StepGate;
 }
 
-/** How the run ended. */
-export interface RunOutcome {
-  readonly status: 'passed' | 'failed' | 'interrupted';
-  readonly exitCode: number;
-}
 
 export const DEFAULT_STEP_TIMEOUT_MS = 120_000;
 export const DEFAULT_POD_TIMEOUT_MS = 180_000;
@@ -85,7 +81,8 @@ export class Engine {
     return 'skip-cleanup';
   }
 
-  async run(): Promise<RunOutcome> {
+  /** Runs the kata: `ok` when every step passed (or was shown or skipped) and the cleanup left nothing. */
+  async run(): Promise<Outcome> {
     const { kata, cluster, listener } = this.options;
     const started = Date.now();
     const emit = (event: EngineEvent): void => listener(event);
@@ -114,10 +111,9 @@ export class Engine {
       await this.cleanupPhase(kata.steps.filter((s) => s.phase === 'cleanup'), runner);
     }
     const interrupted = this.mainAbort.signal.aborted || this.quit;
-    const status = interrupted ? 'interrupted' : this.failed ? 'failed' : 'passed';
-    const exitCode = interrupted ? 130 : this.failed ? 1 : 0;
-    emit({ type: 'run-ended', status, exitCode, durationMs: Date.now() - started });
-    return { status, exitCode };
+    const outcome: Outcome = interrupted ? 'interrupted' : this.failed ? 'failed' : 'ok';
+    emit({ type: 'run-ended', status: outcome === 'ok' ? 'passed' : outcome, exitCode: exitCodeOf(outcome), durationMs: Date.now() - started });
+    return outcome;
   }
 
   private async mainPhase(steps: readonly Step[], runner: StepRunner): Promise<void> {

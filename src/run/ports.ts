@@ -4,14 +4,10 @@
  * pass real host shells and a cluster-less run.
  */
 import type { ShellOpener, Step } from '../kata/model.js';
-import type { BackgroundJob, CommandResult, RunOptions } from '../exec/shell-session.js';
+import type { BackgroundJob, CommandResult, RunOptions, ShellState } from '../exec/shell-session.js';
 import type { Target } from './events.js';
 
-/** A shell's directory and exported variables (`pwd`, `export -p`). */
-export interface ShellState {
-  readonly cwd: string;
-  readonly exports: string;
-}
+export type { ShellState } from '../exec/shell-session.js';
 
 /** A long-lived shell: the host's, or one the kata opened in a pod. */
 export interface Shell {

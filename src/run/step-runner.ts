@@ -10,7 +10,7 @@ import { HOST, type ContextInfo, type Step } from '../kata/model.js';
 import type { EngineEvent, StepStatus } from './events.js';
 import { ExcerptBuffer } from './events.js';
 import type { Journal } from './journal.js';
-import { fillPlaceholders, invalidValue } from './placeholders.js';
+import { fillPlaceholders, invalidValue } from '../kata/placeholders.js';
 import type { ClusterPort, CreatedObject, Shell, StepGate } from './ports.js';
 import { sleep } from './sleep.js';
 

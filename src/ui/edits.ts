@@ -1,6 +1,6 @@
 /** What the learner changed before a step runs: placeholder values and whole commands. */
 import type { Step } from '../kata/model.js';
-import { fillPlaceholders, invalidValue } from '../run/placeholders.js';
+import { fillPlaceholders, invalidValue } from '../kata/placeholders.js';
 import type { GateDecision } from '../run/ports.js';
 
 export interface Edits {

@@ -3,7 +3,8 @@
  * terminal (and mounted again after: its state lives in the RunView), stopped at the end.
  */
 import { render, type Instance } from 'ink';
-import { App, type Actions } from './components/App.js';
+import type { Actions } from './actions.js';
+import { App } from './components/App.js';
 import type { RunView } from './run-view.js';
 import { Terminal } from './terminal.js';
 import { ThemeContext, colorWanted } from './theme.js';

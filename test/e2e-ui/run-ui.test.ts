@@ -21,7 +21,7 @@ let term: Tmux | undefined;
 afterEach(() => term?.kill());
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/ui/run-interactive.js'))) throw new Error('dist/ is not built: run `npm run build` first');
+  if (!existsSync(join(ROOT, 'dist/commands/run/interactive.js'))) throw new Error('dist/ is not built: run `npm run build` first');
 });
 
 function start(args: string, state: string, size: { columns?: number; rows?: number } = {}): Tmux {

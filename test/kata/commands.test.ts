@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isLongRunning, looksLikeCommand, looksLikeOutput, parseShellOpener, placeholdersIn, runsKubectl, shellWords } from '../../src/kata/commands.js';
+import { isLongRunning, looksLikeCommand, looksLikeOutput, parseShellOpener, runsKubectl, shellWords } from '../../src/kata/commands.js';
+import { placeholdersIn } from '../../src/kata/placeholders.js';
 
 describe('shellWords', () => {
   it('removes quotes and keeps placeholders as one word', () => {

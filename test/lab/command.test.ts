@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClusterError } from '../../src/errors.js';
 import { runLabScript } from '../../src/exec/lab-scripts.js';
-import { labCommand, labStatus, labUp } from '../../src/lab/index.js';
+import { labStatus, labUp } from '../../src/lab/index.js';
+import { labCommand } from '../helpers/lab-command.js';
 import { labPaths } from '../../src/lab/paths.js';
 
 const isRoot = process.getuid?.() === 0;

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { labCommand } from '../../src/lab/index.js';
+import { labCommand } from '../helpers/lab-command.js';
 import { join } from 'node:path';
 import { processStates, readLabState } from '../../src/lab/status.js';
 import { isRoot, labUp, paths } from './lab-helpers.js';

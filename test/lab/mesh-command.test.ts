@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { labCommand } from '../../src/lab/index.js';
+import { labCommand } from '../helpers/lab-command.js';
 import { labPaths } from '../../src/lab/paths.js';
 
 const isRoot = process.getuid?.() === 0;

@@ -3,7 +3,7 @@
  * nothing, `status` and `mesh status` report Istio, and the `default` namespace is in the mesh.
  */
 import { describe, expect, it } from 'vitest';
-import { labCommand } from '../../src/lab/index.js';
+import { labCommand } from '../helpers/lab-command.js';
 import { readLabState } from '../../src/lab/status.js';
 import { isRoot, labUp, needsLab, paths } from './lab-helpers.js';
 

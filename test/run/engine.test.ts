@@ -28,7 +28,12 @@ async function runKata(k: Kata, options: { keepGoing?: boolean; keep?: boolean; 
       options.onEvent?.(e, engine);
     },
   });
-  const outcome = await engine.run();
+  const result = await engine.run();
+  // What reports and the CLI see: the run-ended event, which must agree with run()'s answer.
+  const last = events.at(-1);
+  if (last?.type !== 'run-ended') throw new Error('the last event is not run-ended');
+  expect(result).toBe(last.status === 'passed' ? 'ok' : last.status);
+  const outcome = { status: last.status, exitCode: last.exitCode };
   const ended = (id: string) => events.filter((e): e is Extract<EngineEvent, { type: 'step-ended' }> => e.type === 'step-ended' && e.step.id === id);
   return { outcome, events, ended, statuses: () => events.flatMap((e) => (e.type === 'step-ended' ? [`${e.step.id}:${e.status}`] : [])) };
 }

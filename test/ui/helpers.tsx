@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { render } from 'ink-testing-library';
 import type { EngineEvent } from '../../src/run/events.js';
 import type { Kata } from '../../src/kata/model.js';
-import { App, type Actions } from '../../src/ui/components/App.js';
+import type { Actions } from '../../src/ui/actions.js';
+import { App } from '../../src/ui/components/App.js';
 import { RunView } from '../../src/ui/run-view.js';
 import { ThemeContext } from '../../src/ui/theme.js';
 

@@ -1,8 +1,8 @@
 import { Box, Text, useInput, useStdin } from 'ink';
-import type { Step } from '../../kata/model.js';
 import { commandsWith, hasEdits } from '../edits.js';
+import type { Actions } from '../actions.js';
 import { splitKeys } from '../keys.js';
-import { editsOf, onKey } from '../on-key.js';
+import { editsOf, footerKeys, onKey, situationOf, type KeyHint } from '../key-map.js';
 import { useColor } from '../hooks/use-color.js';
 import { useRunView } from '../hooks/use-run-view.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
@@ -11,23 +11,13 @@ import type { RunSnapshot, RunView, StepView } from '../run-view.js';
 import { CleanupView } from './CleanupView.js';
 import { CurrentStep } from './CurrentStep.js';
 import { Editor } from './Editor.js';
-import { Footer, type KeyHint } from './Footer.js';
+import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { HelpScreen } from './HelpScreen.js';
 import { LastResult } from './LastResult.js';
 import { ResumeOffer } from './ResumeOffer.js';
 import { StepList } from './StepList.js';
 import { Summary } from './Summary.js';
-
-/** What the screen asks of the outside world: it never starts a process itself. */
-export interface Actions {
-  /** Quit: stop the running step and go to the cleanup; during the cleanup, skip the rest of it. */
-  readonly interrupt: () => void;
-  /** Hand the terminal to an interactive shell where `step` runs. */
-  readonly openShell: (step: Step) => void;
-  /** Show the full output of `step` in a pager. */
-  readonly openOutput: (step: Step) => void;
-}
 
 export interface Props {
   readonly view: RunView;
@@ -149,47 +139,31 @@ function budget(view: StepView, bodyRows: number, columns: number): { outputRows
   return { outputRows: Math.max(3, bodyRows - fixed - used - 1), proseBlocks: count };
 }
 
+/** The keys that work now (from the key map) and what the screen waits for. */
 function footerOf(run: RunSnapshot): { keys: KeyHint[]; message?: string } {
-  const help: KeyHint = { key: '?', does: 'help' };
-  if (run.panel?.kind === 'help') return { keys: [{ key: 'any key', does: 'close help' }] };
-  if (run.panel?.kind === 'edit') return { keys: [{ key: 'Enter', does: 'keep the edit' }, { key: 'Esc', does: 'cancel' }] };
-  if (run.quitAsked) {
-    const message = run.phase === 'cleanup' ? 'Skip the rest of the cleanup? What the kata created may stay behind.' : 'Quit? The cleanup runs next, and your progress is kept (kata run FILE --resume).';
-    return { keys: [{ key: 'y', does: 'yes' }, { key: 'n', does: 'no, stay' }], message };
+  const keys = footerKeys(run);
+  const message = messageOf(run);
+  return message === undefined ? { keys } : { keys, message };
+}
+
+function messageOf(run: RunSnapshot): string | undefined {
+  switch (situationOf(run)) {
+    case 'editing':
+    case 'help':
+      return undefined;
+    case 'confirm-quit':
+      return run.phase === 'cleanup' ? 'Skip the rest of the cleanup? What the kata created may stay behind.' : 'Quit? The cleanup runs next, and your progress is kept (kata run FILE --resume).';
+    case 'ended':
+      return 'Done.';
+    case 'offer':
+      return run.notice ?? 'Continue where you stopped?';
+    case 'cleanup':
+      return run.notice ?? 'Cleaning up what the kata created…';
+    case 'before-step':
+      return run.notice ?? 'Read the step, then press Enter to run it.';
+    case 'after-failure':
+      return run.notice ?? 'The step failed. Look at what it printed and what the check expected, then retry or go on.';
+    case 'running':
+      return run.notice ?? (run.auto ? 'Running the steps automatically (stops at a failure)…' : 'Running…');
   }
-  const notice = run.notice;
-  const withNotice = (keys: KeyHint[], message: string): { keys: KeyHint[]; message: string } => ({ keys, message: notice ?? message });
-  if (run.phase === 'offer') return withNotice([{ key: 'Enter', does: 'continue there' }, { key: 'n', does: 'start from the beginning' }], 'Continue where you stopped?');
-  if (run.phase === 'ended') return { keys: [], message: 'Done.' };
-  if (run.phase === 'cleanup') return withNotice([{ key: 'o', does: 'full output' }, { key: 'q', does: 'skip the rest of the cleanup' }], 'Cleaning up what the kata created…');
-  const question = run.question;
-  if (question?.kind === 'before-step') {
-    return withNotice(
-      [
-        { key: 'Enter', does: 'run' },
-        { key: 's', does: 'skip' },
-        { key: 'e', does: 'edit' },
-        { key: 'a', does: 'run the rest' },
-        { key: 'i', does: 'shell' },
-        { key: 'o', does: 'output' },
-        { key: 'q', does: 'quit' },
-        help,
-      ],
-      `Read the step, then press Enter to run it.`,
-    );
-  }
-  if (question?.kind === 'after-failure') {
-    return withNotice(
-      [
-        { key: 'r', does: 'retry' },
-        { key: 'c', does: 'continue without it' },
-        { key: 'i', does: 'shell' },
-        { key: 'o', does: 'full output' },
-        { key: 'q', does: 'quit' },
-        help,
-      ],
-      'The step failed. Look at what it printed and what the check expected, then retry or go on.',
-    );
-  }
-  return withNotice([{ key: 'o', does: 'output so far' }, { key: 'a', does: run.auto ? 'stop running automatically' : 'run the rest automatically' }, { key: 'q', does: 'stop' }, help], run.auto ? 'Running the steps automatically (stops at a failure)…' : 'Running…');
 }

@@ -1,11 +1,7 @@
 import { Box, Text } from 'ink';
 import { useColor } from '../hooks/use-color.js';
+import type { KeyHint } from '../key-map.js';
 
-/** A key and what it does. */
-export interface KeyHint {
-  readonly key: string;
-  readonly does: string;
-}
 
 export interface Props {
   readonly keys: readonly KeyHint[];

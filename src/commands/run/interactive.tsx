@@ -1,42 +1,42 @@
 /**
- * `kata run` in a terminal: the same run as the headless one (run-kata.ts), with the Ink screen
+ * `kata run` in a terminal: the same run as the headless one (headless.ts), with the Ink screen
  * as the front end. The screen consumes engine events and answers the engine's gate; shells and
  * pagers the learner opens are started by src/exec/interactive.ts while Ink steps aside.
  * Loaded only when the UI runs (dynamic import), so Ink and React cost nothing otherwise.
  */
 import { renderToString, Box } from 'ink';
 import { dirname, resolve } from 'node:path';
-import { openPager, openShell, type ShellPlace, type ShellState } from '../exec/interactive.js';
-import type { Kata, Step } from '../kata/model.js';
-import { PlainReporter } from '../report/plain.js';
-import { RunRecorder } from '../report/run-record.js';
-import { Engine } from '../run/engine.js';
-import type { EngineEvent } from '../run/events.js';
-import { loadProgress, planResume, type ResumePlan } from '../run/resume.js';
-import { engineSettings, prepareRun, runKata, writeReports, type RunSettings } from '../run/run-kata.js';
-import type { Actions } from './components/App.js';
-import { CleanupView } from './components/CleanupView.js';
-import { Summary } from './components/Summary.js';
-import { OutputLog } from './output-log.js';
-import { ProgressKeeper } from './progress-keeper.js';
-import { RunView } from './run-view.js';
-import { Screen } from './screen.js';
-import { ThemeContext, colorWanted } from './theme.js';
-import { UiGate } from './ui-gate.js';
+import type { Outcome } from '../../errors.js';
+import { openPager, openShell, type ShellPlace } from '../../exec/interactive.js';
+import type { ShellState } from '../../exec/shell-session.js';
+import type { Kata, Step } from '../../kata/model.js';
+import { PlainReporter } from '../../report/plain.js';
+import { RunRecorder } from '../../report/run-record.js';
+import { writeReports } from '../../report/write.js';
+import { Engine } from '../../run/engine.js';
+import type { EngineEvent } from '../../run/events.js';
+import { loadProgress, planResume, type ResumePlan } from '../../run/resume.js';
+import type { Actions } from '../../ui/actions.js';
+import { CleanupView } from '../../ui/components/CleanupView.js';
+import { Summary } from '../../ui/components/Summary.js';
+import { OutputLog } from '../../ui/output-log.js';
+import { ProgressKeeper } from '../../ui/progress-keeper.js';
+import { RunView } from '../../ui/run-view.js';
+import { Screen } from '../../ui/screen.js';
+import { ThemeContext, colorWanted } from '../../ui/theme.js';
+import { UiGate } from '../../ui/ui-gate.js';
+import { engineSettings, prepareRun, type RunSettings } from './prepare.js';
 
 export interface RunInteractiveOptions extends RunSettings {
   /** Offer to continue at the first unfinished step of the last run. */
   readonly resume: boolean;
 }
 
-/** Runs a kata with the terminal UI and returns the exit code (as the headless run does). */
-export async function runInteractive(options: RunInteractiveOptions): Promise<number> {
-  // Keys come from stdin and the screen goes to stderr: without both as terminals nobody could
-  // answer the screen's questions, so the run is headless (plain lines on stdout) instead.
-  if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) {
-    const { resume: _resume, ...headless } = options;
-    return runKata({ ...headless, write: (text) => process.stdout.write(text) });
-  }
+/**
+ * Runs a kata with the terminal UI and returns how it ended (as the headless run does). The
+ * caller has decided that the run is interactive (see `interactive()` in index.ts).
+ */
+export async function runInteractive(options: RunInteractiveOptions): Promise<Outcome> {
   const prepared = await prepareRun(options);
   const { reports, kata, cluster } = prepared;
 
@@ -114,11 +114,11 @@ export async function runInteractive(options: RunInteractiveOptions): Promise<nu
     process.stdout.write('kata: the terminal UI stopped because of an internal error; running the cleanup with plain output.\n');
     onTerminate();
   });
-  let exitCode: number;
+  let outcome: Outcome;
   try {
     if (options.resume && plan?.at !== undefined) {
       const answer = await view.offerResume({ at: plan.at, replay: plan.replay.size, changed: plan.changed });
-      if (answer === 'quit') return 130; // nothing ran, so there is nothing to clean up; the progress stays
+      if (answer === 'quit') return 'interrupted'; // nothing ran, so there is nothing to clean up; the progress stays
       if (answer === 'continue') view.markReplayed(new Set(plan.replay.keys()));
       else gate.forget();
     } else if (options.resume) {
@@ -136,10 +136,9 @@ export async function runInteractive(options: RunInteractiveOptions): Promise<nu
         plain?.on(event);
       },
     });
-    const outcome = await engine.run();
+    outcome = await engine.run();
     const written = writeReports(recorder.record, reports);
     view.setReports(written);
-    exitCode = outcome.exitCode;
   } finally {
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onTerminate);
@@ -149,7 +148,7 @@ export async function runInteractive(options: RunInteractiveOptions): Promise<nu
   }
   // The final screen stays in the learner's scrollback: cleanup, summary, reports.
   process.stdout.write(`${finalText(view)}\n`);
-  return exitCode;
+  return outcome;
 }
 
 /**

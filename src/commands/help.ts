@@ -1,0 +1,31 @@
+/** `kata --help`: the commands, the options of `run`, and the exit codes. */
+export const HELP = `kata: run hands-on Kubernetes katas written in Markdown
+
+Usage:
+  kata run FILE [options]     run a kata: every step, every check, then the cleanup
+  kata plan FILE [--json]     show the steps, shells, checks and cleanup of a kata
+  kata lint FILE...           report what a kata author should fix (exit 1 on errors)
+  kata lab up [--mesh] | down [--purge] | status | mesh up|down|status
+                              a local single-node Kubernetes for katas, with a real Istio on
+                              --mesh (root; see lab/README.md)
+  kata doctor [--context NAME] [--namespace NS]
+                              can katas run on this cluster? (exit 1 when not)
+  kata --version | --help
+
+Options of run:
+  --yes                       run every step without asking (headless, plain output; also
+                              when stdout is not a terminal or CI is set)
+  --resume                    continue at the first unfinished step of the last interactive run
+  --set "NAME=VALUE"          value of a placeholder, e.g. --set "nginx POD=nginx-7d8b4-x2m4q"
+  --report junit=PATH         write a JUnit XML report (also json=PATH); repeatable
+  --keep-going                go on after a failed step (cleanup runs in any case)
+  --keep                      skip the cleanup phase on purpose
+  --timeout DURATION          timeout of a step without its own (default 2m)
+  --namespace NS, --context NAME   where the kata runs on the cluster
+  --lab                       run on the local lab (brought up first when it is not running;
+                              with its Istio mesh when the kata needs one)
+
+Exit codes: 0 ok, 1 failed (a step, check or cleanup; lint errors), 2 usage or kata error,
+3 cluster unreachable or unauthorized, 4 internal error, 130 interrupted.
+See README.md for the annotation language and the plan JSON.
+`;

@@ -6,6 +6,7 @@ import type { CheckResult } from '../checks/output-checks.js';
 import { describeCheck } from '../kata/describe.js';
 import type { Kata, Phase, Step } from '../kata/model.js';
 import type { EngineEvent, Excerpt, StepStatus, Target } from '../run/events.js';
+import { describeFailure, type StepFailure } from '../run/failure.js';
 import { redact } from '../redact.js';
 
 export interface StepRecord {
@@ -18,6 +19,8 @@ export interface StepRecord {
   attempts: number;
   exitCode?: number;
   reason?: string;
+  /** Why it failed, as data (status failed). */
+  failures?: readonly StepFailure[];
   readonly checks: CheckResult[];
   excerpt: Excerpt;
 }
@@ -65,6 +68,7 @@ export class RunRecorder {
         rec.attempts = event.attempts;
         if (event.exitCode !== undefined) rec.exitCode = event.exitCode;
         if (event.reason !== undefined) rec.reason = event.reason;
+        if (event.failures !== undefined) rec.failures = event.failures;
         rec.excerpt = { head: event.excerpt.head.map(redact), tail: event.excerpt.tail.map(redact), omitted: event.excerpt.omitted };
         this.open.delete(event.step.id);
         return;
@@ -135,6 +139,8 @@ export function jsonReport(record: RunRecord): unknown {
       attempts: s.attempts,
       ...(s.exitCode === undefined ? {} : { exitCode: s.exitCode }),
       ...(s.reason === undefined ? {} : { reason: redact(s.reason) }),
+      // Machine-readable: `failure.kind` says why (exit-status, timeout, checks, ...; see README).
+      ...(s.failures === undefined || s.failures.length === 0 ? {} : { failure: failureJson(s.failures[0] as StepFailure), failures: s.failures.map(failureJson) }),
       checks: s.checks.map((c) => ({ kind: c.check.kind, description: describeCheck(c.check), inferred: c.check.inferred, passed: c.passed, detail: redact(c.detail) })),
       output: s.excerpt,
     })),
@@ -143,4 +149,10 @@ export function jsonReport(record: RunRecord): unknown {
     leftovers: record.leftovers,
     strays: record.strays,
   };
+}
+
+/** A failure in the JSON report: its kind, its words, and its fields, with every text redacted. */
+function failureJson(failure: StepFailure): Record<string, unknown> {
+  const fields = JSON.parse(JSON.stringify(failure), (_key, value: unknown) => (typeof value === 'string' ? redact(value) : value)) as Record<string, unknown>;
+  return { ...fields, message: redact(describeFailure(failure)) };
 }

@@ -5,6 +5,7 @@
 import type { CheckResult } from '../checks/output-checks.js';
 import type { Kata, Step } from '../kata/model.js';
 import { Redactor } from '../redact.js';
+import type { StepFailure } from './failure.js';
 
 /** Where the run happens: printed before anything else. */
 export interface Target {
@@ -38,7 +39,9 @@ export type EngineEvent =
       readonly durationMs: number;
       readonly attempts: number;
       readonly exitCode?: number;
-      /** Why it failed or was skipped, in words. */
+      /** Why it failed, as data (status failed only); `reason` words them. */
+      readonly failures?: readonly StepFailure[];
+      /** Why it failed, was skipped, shown or interrupted, in words. */
       readonly reason?: string;
       readonly excerpt: Excerpt;
     }

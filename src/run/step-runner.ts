@@ -9,9 +9,12 @@ import { runsKubectl } from '../kata/commands.js';
 import { HOST, type ContextInfo, type Step } from '../kata/model.js';
 import type { EngineEvent, StepStatus } from './events.js';
 import { ExcerptBuffer } from './events.js';
+import { describeFailure, describeFailures, type StepFailure } from './failure.js';
 import type { Journal } from './journal.js';
 import { fillPlaceholders, invalidValue } from '../kata/placeholders.js';
 import type { ClusterPort, CreatedObject, Shell, StepGate } from './ports.js';
+import { BugError } from '../errors.js';
+import { omitUndefined } from '../omit-undefined.js';
 import { sleep } from './sleep.js';
 
 export interface StepRunnerOptions {
@@ -56,7 +59,36 @@ const SETTLE_QUIET_MS = 1100;
 /** ...but no longer than this. */
 const SETTLE_MAX_MS = 4000;
 
-type Prepared = { ok: true; shell: Shell; commands: string[] } | { ok: false; status: StepStatus; reason: string };
+/** Why a step does not run: a failure, or a skip or interruption with its reason. */
+type NotRun = { readonly status: 'failed'; readonly failure: StepFailure } | { readonly status: 'skipped' | 'interrupted'; readonly reason: string };
+
+type Prepared = ({ ok: true; shell: Shell; commands: string[] }) | ({ ok: false } & NotRun);
+
+/** How one attempt of a step ended. */
+interface Attempt {
+  readonly status: StepStatus;
+  readonly retryable: boolean;
+  /** Status failed: why. */
+  readonly failures: readonly StepFailure[];
+  /** Status skipped or interrupted: why, in words. */
+  readonly reason?: string;
+  readonly exitCode?: number | undefined;
+  readonly results: CheckResult[];
+  readonly excerpt: ExcerptBuffer;
+}
+
+const INTERRUPTED = 'interrupted';
+
+/** The failures and words of a step that did not run. */
+function notRun(n: NotRun): { failures: readonly StepFailure[]; reason: string } {
+  return n.status === 'failed' ? { failures: [n.failure], reason: describeFailure(n.failure) } : { failures: [], reason: n.reason };
+}
+
+/** A step's failed checks as one failure. */
+function checkFailure(results: readonly CheckResult[]): StepFailure[] {
+  const failed = results.filter((r) => !r.passed);
+  return failed.length === 0 ? [] : [{ kind: 'checks', failed: failed.map((r) => ({ expected: r.expected, detail: r.detail })) }];
+}
 
 export class StepRunner {
   constructor(private readonly o: StepRunnerOptions) {}
@@ -82,19 +114,24 @@ export class StepRunner {
       const retry = outcome.status === 'failed' && outcome.retryable && Date.now() + RETRY_PAUSE_MS < deadline && !signal.aborted;
       if (!retry) {
         for (const result of outcome.results) this.o.emit({ type: 'check', step, result });
+        const durationMs = Date.now() - started;
+        const failed = outcome.status === 'failed';
         this.o.emit({
           type: 'step-ended',
           step,
           status: outcome.status,
-          durationMs: Date.now() - started,
+          durationMs,
           attempts: attempt,
-          ...(outcome.exitCode === undefined ? {} : { exitCode: outcome.exitCode }),
-          ...(outcome.reason === undefined ? {} : { reason: attempt > 1 && outcome.status === 'failed' ? `${outcome.reason} (after ${attempt} attempts in ${formatDuration(Date.now() - started)})` : outcome.reason }),
+          ...omitUndefined({
+            exitCode: outcome.exitCode,
+            failures: failed ? outcome.failures : undefined,
+            reason: failed ? describeFailures(outcome.failures, { attempts: attempt, durationMs }) : outcome.reason,
+          }),
           excerpt: outcome.excerpt.excerpt(),
         });
         return outcome.status;
       }
-      this.o.emit({ type: 'progress', step, message: `attempt ${attempt} failed (${outcome.reason ?? 'checks failed'}); retrying for up to ${formatDuration(deadline - Date.now())}` });
+      this.o.emit({ type: 'progress', step, message: `attempt ${attempt} failed (${describeFailures(outcome.failures)}); retrying for up to ${formatDuration(deadline - Date.now())}` });
       await sleep(RETRY_PAUSE_MS, signal);
     }
   }
@@ -105,20 +142,20 @@ export class StepRunner {
     attempt: number,
     rerunFor: string | undefined,
     askGate: boolean,
-  ): Promise<{ status: StepStatus; retryable: boolean; reason?: string; exitCode?: number | undefined; results: CheckResult[]; excerpt: ExcerptBuffer }> {
+  ): Promise<Attempt> {
     const excerpt = new ExcerptBuffer();
     const prepared = await this.prepare(step, signal);
     const startedEvent = (commands: readonly string[]): void =>
       this.o.emit({ type: 'step-started', step, attempt, commands, ...(rerunFor === undefined ? {} : { rerunFor }) });
     if (!prepared.ok) {
       startedEvent(step.commands.map((c) => c.text));
-      return { status: prepared.status, retryable: false, reason: prepared.reason, results: [], excerpt };
+      return { status: prepared.status, retryable: false, ...notRun(prepared), results: [], excerpt };
     }
     if (askGate && attempt === 1 && rerunFor === undefined && step.phase === 'main') {
       const decision = await this.ask(step, prepared);
       if (decision !== undefined) {
         startedEvent(prepared.commands);
-        return { status: decision === 'quit' ? 'interrupted' : 'skipped', retryable: false, reason: decision === 'quit' ? 'you quit here' : 'skipped by you', results: [], excerpt };
+        return { status: decision === 'quit' ? 'interrupted' : 'skipped', retryable: false, failures: [], reason: decision === 'quit' ? 'you quit here' : 'skipped by you', results: [], excerpt };
       }
     } else {
       const edit = this.edited.get(step.id);
@@ -130,7 +167,7 @@ export class StepRunner {
     const checks = new OutputChecks(step.checks);
     const explicitExit = step.checks.some((c) => c.kind === 'exit');
     const created: CreatedObject[] = [];
-    const cleanupFailures: string[] = [];
+    const cleanupFailures: StepFailure[] = [];
     let exitCode: number | undefined;
     for (const [i, command] of prepared.commands.entries()) {
       if (step.context !== HOST && /^(exit|logout)(\s+\d+)?$/.test(command.trim())) {
@@ -166,16 +203,16 @@ export class StepRunner {
         },
       });
       exitCode = result.exitCode;
-      if (result.interrupted) return { status: 'interrupted', retryable: false, reason: 'interrupted', results: [], excerpt };
+      if (result.interrupted) return { status: 'interrupted', retryable: false, failures: [], reason: INTERRUPTED, results: [], excerpt };
       if (result.sessionLost) {
         // The dead shell stays where it was: later steps see it is not alive, and the engine
         // closes it with the others (its job logs and what it started go with it).
-        return { status: 'failed', retryable: false, reason: `the shell "${step.context}" ended while \`${command}\` ran; its state (directory, variables) is lost`, results: [], excerpt };
+        return { status: 'failed', retryable: false, failures: [{ kind: 'shell-lost', shell: step.context, command }], results: [], excerpt };
       }
-      const failure = result.timedOut
-        ? `\`${command}\` did not finish within ${formatDuration(step.timeoutMs ?? this.o.stepTimeoutMs)} and was stopped (give the step more time with <!-- kata: timeout 5m -->)`
-        : exitCode !== 0 && !explicitExit
-          ? `\`${command}\` exited with status ${exitCode}`
+      const failure: StepFailure | undefined = result.timedOut
+        ? { kind: 'timeout', command, timeoutMs: step.timeoutMs ?? this.o.stepTimeoutMs }
+        : exitCode !== undefined && exitCode !== 0 && !explicitExit
+          ? { kind: 'exit-status', command, exitCode }
           : undefined;
       if (failure === undefined) continue;
       // Deleting what is already gone leaves the cluster as the cleanup wants it.
@@ -187,23 +224,16 @@ export class StepRunner {
       // out): every later delete still runs, and the step reports each failure.
       if (step.phase === 'cleanup') {
         cleanupFailures.push(failure);
-        this.o.emit({ type: 'output', step, lines: [`(${failure}; the cleanup goes on)`] });
+        this.o.emit({ type: 'output', step, lines: [`(${describeFailure(failure)}; the cleanup goes on)`] });
         continue;
       }
-      return { status: 'failed', retryable: true, reason: failure, ...(exitCode === undefined ? {} : { exitCode }), results: result.timedOut ? [] : checks.finish(exitCode), excerpt };
+      return { status: 'failed', retryable: true, failures: [failure], exitCode, results: result.timedOut ? [] : checks.finish(exitCode), excerpt };
     }
     const results = [...checks.finish(exitCode), ...(await this.apiChecks(step))];
-    const failed = results.filter((r) => !r.passed);
-    if (failed.length === 0) await this.settle(step, created, signal);
-    const reasons = [...cleanupFailures, ...failed.map((r) => `expected ${r.expected}: ${r.detail}`)];
-    return {
-      status: reasons.length === 0 ? 'passed' : 'failed',
-      retryable: true,
-      ...(reasons.length === 0 ? {} : { reason: reasons.join('; ') }),
-      ...(exitCode === undefined ? {} : { exitCode }),
-      results,
-      excerpt,
-    };
+    const failedChecks = checkFailure(results);
+    if (failedChecks.length === 0) await this.settle(step, created, signal);
+    const failures = [...cleanupFailures, ...failedChecks];
+    return { status: failures.length === 0 ? 'passed' : 'failed', retryable: true, failures, exitCode, results, excerpt };
   }
 
   /**
@@ -243,7 +273,8 @@ export class StepRunner {
     }
     this.o.emit({ type: 'step-started', step, attempt: 1, commands: prepared.ok ? prepared.commands : step.commands.map((c) => c.text) });
     if (!prepared.ok) {
-      this.o.emit({ type: 'step-ended', step, status: prepared.status, durationMs: Date.now() - started, attempts: 1, reason: prepared.reason, excerpt: excerpt.excerpt() });
+      const { failures, reason } = notRun(prepared);
+      this.o.emit({ type: 'step-ended', step, status: prepared.status, durationMs: Date.now() - started, attempts: 1, ...(failures.length === 0 ? {} : { failures }), reason, excerpt: excerpt.excerpt() });
       return undefined;
     }
     const checks = new OutputChecks(step.checks);
@@ -267,7 +298,8 @@ export class StepRunner {
       this.o.emit({ type: 'background-started', step });
       return Object.assign(handle, { job });
     } catch (error) {
-      this.o.emit({ type: 'step-ended', step, status: 'failed', durationMs: Date.now() - started, attempts: 1, reason: `could not start in the background: ${(error as Error).message}`, excerpt: excerpt.excerpt() });
+      const failure: StepFailure = { kind: 'background-start', detail: (error as Error).message };
+      this.o.emit({ type: 'step-ended', step, status: 'failed', durationMs: Date.now() - started, attempts: 1, failures: [failure], reason: describeFailure(failure), excerpt: excerpt.excerpt() });
       return undefined;
     }
   }
@@ -287,18 +319,15 @@ export class StepRunner {
     const exitCode = await handle.job.stop();
     const results = [...handle.checks.finish(exitCode), ...(await this.apiChecks(step))];
     for (const result of results) this.o.emit({ type: 'check', step, result });
-    const reasons = results.filter((r) => !r.passed).map((r) => `expected ${r.expected}: ${r.detail}`);
-    if (endedOnItsOwn && exitCode !== 0 && !step.checks.some((c) => c.kind === 'exit')) {
-      reasons.unshift(`it ended on its own with exit status ${exitCode ?? 'unknown'} before it was to be stopped`);
-    }
+    const failures = checkFailure(results);
+    if (endedOnItsOwn && exitCode !== 0 && !step.checks.some((c) => c.kind === 'exit')) failures.unshift({ kind: 'background-ended', exitCode });
     this.o.emit({
       type: 'step-ended',
       step,
-      status: reasons.length === 0 ? 'passed' : 'failed',
+      status: failures.length === 0 ? 'passed' : 'failed',
       durationMs: Date.now() - handle.started,
       attempts: 1,
-      ...(exitCode === undefined ? {} : { exitCode }),
-      ...(reasons.length === 0 ? {} : { reason: reasons.join('; ') }),
+      ...omitUndefined({ exitCode, failures: failures.length === 0 ? undefined : failures, reason: failures.length === 0 ? undefined : describeFailures(failures) }),
       excerpt: handle.excerpt.excerpt(),
     });
   }
@@ -308,58 +337,54 @@ export class StepRunner {
     for (const placeholder of step.placeholders) {
       if (this.o.values.has(placeholder.name)) continue;
       if (placeholder.podOfApp === undefined || this.o.cluster === undefined) {
-        return { ok: false, status: 'failed', reason: `<${placeholder.name}> has no value; give it with --set "${placeholder.name}=VALUE"` };
+        return { ok: false, status: 'failed', failure: { kind: 'placeholder-unresolved', placeholder: placeholder.name } };
       }
       try {
         const pod = await this.o.cluster.resolvePod(placeholder.podOfApp, this.o.podTimeoutMs, (message) => this.o.emit({ type: 'progress', step, message }), signal);
         const problem = invalidValue(pod);
-        if (problem !== undefined) return { ok: false, status: 'failed', reason: `the pod found for <${placeholder.name}> cannot be used because ${problem}` };
+        if (problem !== undefined) return { ok: false, status: 'failed', failure: { kind: 'placeholder-invalid', placeholder: placeholder.name, problem } };
         this.o.values.set(placeholder.name, pod);
         // A pod of a workload the kata created must be gone after the cleanup too (not just terminating).
         if (this.o.journal.createdWorkload(placeholder.podOfApp)) this.o.journal.add({ resource: 'pod', name: pod });
       } catch (error) {
-        if (signal.aborted) return { ok: false, status: 'interrupted', reason: 'interrupted' };
-        return { ok: false, status: 'failed', reason: `<${placeholder.name}>: ${(error as Error).message}; or give it with --set "${placeholder.name}=POD"` };
+        if (signal.aborted) return { ok: false, status: 'interrupted', reason: INTERRUPTED };
+        return { ok: false, status: 'failed', failure: { kind: 'pod-not-found', placeholder: placeholder.name, detail: (error as Error).message } };
       }
     }
     if (step.needs.includes('mesh')) {
       try {
         const mesh = await this.meshMissing(step, signal);
-        if (mesh !== undefined) return { ok: false, status: mesh.status, reason: mesh.reason };
+        if (mesh !== undefined) return { ok: false, ...mesh };
       } catch (error) {
-        return { ok: false, status: 'failed', reason: `could not look for a mesh sidecar: ${(error as Error).message}` };
+        return { ok: false, status: 'failed', failure: { kind: 'mesh', why: 'could not look for a mesh sidecar', detail: (error as Error).message } };
       }
     }
     const commands = step.commands.map((c) => fillPlaceholders(c.text, this.o.values));
     if (step.opens !== undefined) return { ok: true, shell: this.o.hostShell(), commands };
     const shell = step.context === HOST ? this.o.hostShell() : this.o.shells.get(step.context);
-    if (shell === undefined || !shell.alive) {
-      return { ok: false, status: 'failed', reason: `the shell "${step.context}" is not open (the step that opens it did not run or failed)` };
-    }
+    if (shell === undefined || !shell.alive) return { ok: false, status: 'failed', failure: { kind: 'no-shell', shell: step.context } };
     return { ok: true, shell, commands };
   }
 
-  private async openShell(step: Step, commands: string[], signal: AbortSignal, excerpt: ExcerptBuffer) {
+  private async openShell(step: Step, commands: string[], signal: AbortSignal, excerpt: ExcerptBuffer): Promise<Attempt> {
     const name = step.opens as string;
     const context = step.opens === undefined ? undefined : name;
     const cluster = this.o.cluster;
     const opener = step.commands.length > 0 ? commands[commands.length - 1] : undefined;
-    if (cluster === undefined) {
-      return { status: 'failed' as const, retryable: false, reason: `\`${opener ?? ''}\` opens a shell in a pod, which needs a cluster (run with a kubeconfig, or \`--lab\`)`, results: [], excerpt };
-    }
+    if (cluster === undefined) return { status: 'failed', retryable: false, failures: [{ kind: 'no-cluster', command: opener ?? '' }], results: [], excerpt };
     const info = this.o.contexts.find((c) => c.name === name)?.opener;
-    if (info === undefined || context === undefined) {
-      return { status: 'failed' as const, retryable: false, reason: 'this step opens no shell', results: [], excerpt };
-    }
+    // The parser pairs every `opens` with its context: a step without one is kata-runner's own mistake.
+    if (info === undefined || context === undefined) throw new BugError(`step ${step.id} opens the shell "${name}", which the kata's contexts do not name`);
     try {
       const target = fillPlaceholders(info.target, this.o.values);
       const shell = await cluster.openShell(info, target, signal);
       this.o.shells.set(context, shell);
       this.o.values.set(`context:${context}`, target);
       this.o.emit({ type: 'output', step, lines: [`(shell "${context}" is open: later steps of the kata run in it)`] });
-      return { status: 'passed' as const, retryable: false, results: [], excerpt };
+      return { status: 'passed', retryable: false, failures: [], results: [], excerpt };
     } catch (error) {
-      return { status: signal.aborted ? ('interrupted' as const) : ('failed' as const), retryable: true, reason: `could not open the shell "${context}": ${(error as Error).message}`, results: [], excerpt };
+      if (signal.aborted) return { status: 'interrupted', retryable: false, failures: [], reason: INTERRUPTED, results: [], excerpt };
+      return { status: 'failed', retryable: true, failures: [{ kind: 'shell-open', shell: context, detail: (error as Error).message }], results: [], excerpt };
     }
   }
 
@@ -401,7 +426,7 @@ export class StepRunner {
    * Why a `needs mesh` step does not run: skipped when there is no mesh sidecar (never passed),
    * failed when the sidecar is there but never became Ready. Undefined when the mesh is ready.
    */
-  private async meshMissing(step: Step, signal: AbortSignal): Promise<{ status: 'skipped' | 'failed' | 'interrupted'; reason: string } | undefined> {
+  private async meshMissing(step: Step, signal: AbortSignal): Promise<NotRun | undefined> {
     const why = step.needsInferred === undefined ? 'needs a service mesh' : `needs a service mesh (${step.needsInferred})`;
     const cluster = this.o.cluster;
     if (cluster === undefined) return { status: 'skipped', reason: `${why}, and this run has no cluster` };
@@ -409,8 +434,8 @@ export class StepRunner {
     if (pod === undefined) return { status: 'skipped', reason: `${why}, but the step names no pod to look for a sidecar in` };
     const sidecar = await cluster.meshSidecar(pod, this.o.podTimeoutMs, (message) => this.o.emit({ type: 'progress', step, message }), signal);
     if (!sidecar.present) return { status: 'skipped', reason: `${why}: pod ${pod} has no istio-proxy sidecar` };
-    if (signal.aborted) return { status: 'interrupted', reason: 'interrupted' };
-    return sidecar.ready ? undefined : { status: 'failed', reason: `${why}: ${sidecar.detail}` };
+    if (signal.aborted) return { status: 'interrupted', reason: INTERRUPTED };
+    return sidecar.ready ? undefined : { status: 'failed', failure: { kind: 'mesh', why, detail: sidecar.detail } };
   }
 
   /** The pod a step is about: its shell's pod, else its first pod placeholder. */

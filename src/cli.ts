@@ -15,9 +15,11 @@ Usage:
   kata run FILE [options]     run a kata: every step, every check, then the cleanup
   kata plan FILE [--json]     show the steps, shells, checks and cleanup of a kata
   kata lint FILE...           report what a kata author should fix (exit 1 on errors)
-  kata lab up [--mesh] | down [--purge] | status | mesh up|down|status
+  kata lab up [--mesh] | down [--purge] | status | env | mesh up|down|status
                               a local single-node Kubernetes for katas, with a real Istio on
-                              --mesh (root; see lab/README.md)
+                              --mesh (root; see lab/README.md); \`env\` prints the shell lines
+                              that point kubectl at it; its state is in $KATA_LAB_DIR
+                              (default /var/lib/kata-runner/lab)
   kata doctor [--context NAME] [--namespace NS]
                               can katas run on this cluster? (exit 1 when not)
   kata --version | --help
@@ -154,8 +156,8 @@ async function dispatch(argv: readonly string[]): Promise<number> {
     }
     case 'lab': {
       const { labCommand } = await import('./lab/index.js');
-      // `status` is a result (stdout); the progress of up/down is not (stderr).
-      const out = rest[0] === 'status' ? process.stdout : process.stderr;
+      // `status` and `env` are results (stdout); the progress of up/down is not (stderr).
+      const out = rest[0] === 'status' || rest[0] === 'env' ? process.stdout : process.stderr;
       return labCommand(rest, (line) => out.write(`${line}\n`));
     }
     case 'doctor': {

@@ -7,10 +7,10 @@
 import { join } from 'node:path';
 import { ClusterError } from '../errors.js';
 import { runLabScript, type LabScriptResult } from '../exec/lab-scripts.js';
-import { labPaths, LAB_NETNS, LAB_NODE, type LabPaths } from './paths.js';
+import { labEnvLines, labPaths, LAB_NETNS, LAB_NODE, openLabPaths, type LabPaths } from './paths.js';
 import { readLabState, type MeshState } from './status.js';
 
-export { labPaths, type LabPaths } from './paths.js';
+export { labPaths, openLabPaths, type LabPaths } from './paths.js';
 
 /** Where to find the lab once it is up. */
 export interface LabInfo {
@@ -26,7 +26,7 @@ export class LabStageError extends ClusterError {}
 /** One line of progress or report, without its newline. */
 export type Write = (line: string) => void;
 
-const USAGE = 'Usage: kata lab up [--mesh] | down [--purge] | status | mesh up|down|status';
+const USAGE = 'Usage: kata lab up [--mesh] | down [--purge] | status | env | mesh up|down|status';
 
 /** What to bring up besides Kubernetes. */
 export interface LabUpOptions {
@@ -37,7 +37,7 @@ export interface LabUpOptions {
 /** Brings the lab up (builds what is missing the first time: ~13 minutes on 2 cores, the mesh ~8 more), or throws. */
 export async function labUp(write: Write, paths: LabPaths = labPaths(), options: LabUpOptions = {}): Promise<LabInfo> {
   requireRoot(options.mesh === true ? 'up --mesh' : 'up');
-  const result = await runLabScript(join(paths.labDir, 'up.sh'), [], write, scriptEnv(paths));
+  const result = await runLabScript(join(paths.scriptsDir, 'up.sh'), [], write, scriptEnv(paths));
   if (result.exitCode !== 0) throw failure('up', result, paths);
   if (options.mesh === true) await meshUp(write, paths);
   const info = { kubeconfig: paths.kubeconfig, binDir: paths.binDir };
@@ -48,21 +48,21 @@ export async function labUp(write: Write, paths: LabPaths = labPaths(), options:
 /** Installs the Istio mesh on the running lab (builds and fetches what is missing), or throws. */
 export async function meshUp(write: Write, paths: LabPaths = labPaths()): Promise<void> {
   requireRoot('mesh up');
-  const result = await runLabScript(join(paths.labDir, 'mesh.sh'), ['up'], write, scriptEnv(paths));
+  const result = await runLabScript(join(paths.scriptsDir, 'mesh.sh'), ['up'], write, scriptEnv(paths));
   if (result.exitCode !== 0) throw failure('mesh up', result, paths);
 }
 
 /** Uninstalls the mesh from the lab's cluster (binaries and images stay cached). */
 export async function meshDown(write: Write, paths: LabPaths = labPaths()): Promise<void> {
   requireRoot('mesh down');
-  const result = await runLabScript(join(paths.labDir, 'mesh.sh'), ['down'], write, scriptEnv(paths));
+  const result = await runLabScript(join(paths.scriptsDir, 'mesh.sh'), ['down'], write, scriptEnv(paths));
   if (result.exitCode !== 0) throw failure('mesh down', result, paths);
 }
 
 /** Stops every lab process and removes its pods' namespaces, mounts and iptables rules. */
 export async function labDown(write: Write, options: { readonly purge?: boolean } = {}, paths: LabPaths = labPaths()): Promise<void> {
   requireRoot('down');
-  const result = await runLabScript(join(paths.labDir, 'down.sh'), options.purge === true ? ['--purge'] : [], write, scriptEnv(paths));
+  const result = await runLabScript(join(paths.scriptsDir, 'down.sh'), options.purge === true ? ['--purge'] : [], write, scriptEnv(paths));
   if (result.exitCode !== 0) throw failure('down', result, paths);
 }
 
@@ -96,7 +96,7 @@ export function describeMesh(mesh: MeshState): string {
  * The lab, brought up if it is not fully running (with the mesh, when asked and missing);
  * returns at once when all of it runs.
  */
-export async function ensureLab(write: Write, paths: LabPaths = labPaths(), options: LabUpOptions = {}): Promise<LabInfo> {
+export async function ensureLab(write: Write, paths: LabPaths = openLabPaths(), options: LabUpOptions = {}): Promise<LabInfo> {
   const state = await readLabState(paths);
   const info = { kubeconfig: paths.kubeconfig, binDir: paths.binDir };
   const labReady = state.running && state.nodeReady && state.dnsReady;
@@ -112,11 +112,11 @@ export async function ensureLab(write: Write, paths: LabPaths = labPaths(), opti
 }
 
 /**
- * `kata lab up | down [--purge] | status`. Exit 0 ok, 1 failed, 2 usage, 3 when status finds
+ * `kata lab up | down [--purge] | status | env`. Exit 0 ok, 1 failed, 2 usage, 3 when status finds
  * the lab not running. A precondition the user can fix (not root, packages, busy port) is thrown
  * as ClusterError for the CLI to print.
  */
-export async function labCommand(args: readonly string[], write: Write, paths: LabPaths = labPaths()): Promise<number> {
+export async function labCommand(args: readonly string[], write: Write, paths: LabPaths = openLabPaths()): Promise<number> {
   const [command, ...rest] = args;
   const usage = (message: string): number => {
     write(`kata lab: ${message}. ${USAGE}`);
@@ -152,6 +152,11 @@ export async function labCommand(args: readonly string[], write: Write, paths: L
         await labDown(write, { purge: rest.includes('--purge') }, paths);
         return 0;
       }
+      case 'env': {
+        if (rest.length > 0) return usage(`unexpected argument "${rest[0] ?? ''}"`);
+        for (const line of labEnvLines(paths)) write(line);
+        return 0;
+      }
       case 'status': {
         if (rest.length > 0) return usage(`unexpected argument "${rest[0] ?? ''}"`);
         const s = await labStatus(write, paths);
@@ -177,9 +182,9 @@ export async function labCommand(args: readonly string[], write: Write, paths: L
   }
 }
 
-/** The scripts find the cache where these paths say (KATA_LAB_CACHE), not only where lab/lib.sh would look. */
+/** The scripts use the state folder these paths name (lab/lib.sh reads KATA_LAB_DIR). */
 function scriptEnv(paths: LabPaths): Record<string, string> {
-  return { KATA_LAB_CACHE: paths.cacheDir };
+  return { KATA_LAB_DIR: paths.stateDir };
 }
 
 function requireRoot(what: string): void {

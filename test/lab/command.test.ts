@@ -48,6 +48,14 @@ describe('kata lab', () => {
     expect(await labStatus(() => undefined, paths)).toEqual({ running: false, nodeReady: false, dnsReady: false });
   });
 
+  it('env prints the shell lines that point kubectl at the lab\'s state folder, and exits 0', async () => {
+    const out = collect();
+    const paths = fakeLab({});
+    expect(await labCommand(['env'], out.write, paths)).toBe(0);
+    expect(out.lines).toEqual([`export KATA_LAB_DIR=${paths.stateDir}`, `export KUBECONFIG=${paths.stateDir}/kubeconfig`, `export PATH=${paths.stateDir}/bin:"$PATH"`]);
+    expect(await labCommand(['env', '--json'], collect().write, paths)).toBe(2);
+  });
+
   it.skipIf(!isRoot)('turns a LAB-ERROR from the script into a ClusterError with its hint', async () => {
     const paths = fakeLab({ up: 'echo "checking"; echo "LAB-ERROR: missing Debian packages: socat" >&2; echo "LAB-HINT: Install them with \\`apt-get install -y socat\\`." >&2; exit 11' });
     const out = collect();

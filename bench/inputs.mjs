@@ -4,19 +4,21 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { labPaths } from '../dist/lab/paths.js';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const cli = join(root, 'dist', 'cli.js');
-const labCache = join(root, 'lab', '.cache');
+/** The lab's state folder ($KATA_LAB_DIR, default /var/lib/kata-runner/lab), as `kata lab` finds it. */
+export const lab = labPaths();
 
 /** True while the local lab runs (`kata lab status`). */
 export function labIsUp() {
-  return existsSync(join(labCache, 'kubeconfig')) && spawnSync(process.execPath, [cli, 'lab', 'status'], { stdio: 'ignore' }).status === 0;
+  return existsSync(lab.kubeconfig) && spawnSync(process.execPath, [cli, 'lab', 'status'], { stdio: 'ignore' }).status === 0;
 }
 
 /** The environment that points kubectl and the runner at the lab. */
 export function labEnv() {
-  return { ...process.env, KUBECONFIG: join(labCache, 'kubeconfig'), PATH: `${join(labCache, 'bin')}:${process.env.PATH}` };
+  return { ...process.env, KUBECONFIG: lab.kubeconfig, PATH: `${lab.binDir}:${process.env.PATH}` };
 }
 
 /** Writes the two floods into `work`: 200 MB of 200-byte lines, and 2 million short lines. Returns [name, file] pairs. */

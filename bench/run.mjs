@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { cli, floodFiles, floodKata, labEnv, labIsUp, root, stepsKata } from './inputs.mjs';
+import { cli, floodFiles, floodKata, lab, labEnv, labIsUp, root, stepsKata } from './inputs.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'kata-bench-'));
 /** Whether the lab runs during this bench (its control plane adds noise to small figures). */
@@ -301,8 +301,8 @@ kubectl delete ns "$ns" --wait=false >/dev/null
   // The lab itself: a warm `up` (it runs: nothing to build or start) and its disk.
   const warm = timeCommand(process.execPath, [cli, 'lab', 'up'], quick ? 1 : 3);
   row('kata lab up, warm (lab running)', fmt(warm), '-', '-', 'seconds, no rebuild', warm.max < 10_000 ? 'met' : 'MISSED');
-  const disk = execFileSync('du', ['-sh', join(root, 'lab', '.cache')]).toString().split('\t')[0];
-  row('disk used by the lab (lab/.cache)', disk, '-', '-', '-', '-');
+  const disk = execFileSync('du', ['-sh', lab.stateDir]).toString().split('\t')[0];
+  row('disk used by the lab (its state folder, KATA_LAB_DIR)', disk, '-', '-', '-', '-');
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execFileSync('uname', ['-sr']).toString().trim()}`;
@@ -324,10 +324,10 @@ measures one group again (start-up, parse, steps, output, cluster) and keeps the
 
 ${table}
 
-A cold \`kata lab up\` (no lab/.cache, empty Go build cache) is not repeated by every bench run:
+A cold \`kata lab up\` (no lab state, empty Go build cache) is not repeated by every bench run:
 it took 759 s on 2026-11-27 on this kind of machine (builds 670 s, of which kube-apiserver 372 s;
 images 72 s; the rest 17 s), with the CPU shared; \`up\` after \`down\` took 10-19 s, after
-\`down --purge\` 16 s (lab/NOTES.md). Keys during a flood are measured by test/e2e-ui/flood.test.ts
+\`down --purge\` 16 s (lab/README.md). Keys during a flood are measured by test/e2e-ui/flood.test.ts
 (200,000 lines in bursts, tmux 100x30), which prints its figures: on 2026-11-27 a key was answered
 in 112 ms while the output streamed, RSS 86 MB at rest and 126 MB at its peak.
 

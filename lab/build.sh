@@ -1,8 +1,9 @@
 #!/bin/bash
-# Builds the lab's binaries from the Go modules in lab/go-* into lab/.cache/bin, each only when
+# Builds the lab's binaries from the Go modules in lab/go-* into $KATA_LAB_DIR/bin, each only when
 # it is missing (a warm cache builds nothing). Usage: build.sh [component...]  (default: all)
 # CGO off, static, stripped, version stamped; `nice -n 15` because others share the CPU.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$BIN"
 export CGO_ENABLED=0
@@ -23,15 +24,15 @@ for c in "${comps[@]}"; do
   echo "building $c ($eta)"
   t0=$SECONDS
   case $c in
-    etcd)    (cd "$LAB_DIR/go-etcd" && nice -n 15 go build -trimpath -ldflags "-s -w" -o "$BIN/.$c.tmp" go.etcd.io/etcd/server/v3) ;;
-    etcdctl) (cd "$LAB_DIR/go-etcd" && nice -n 15 go build -trimpath -ldflags "-s -w" -o "$BIN/.$c.tmp" go.etcd.io/etcd/etcdctl/v3) ;;
-    coredns) (cd "$LAB_DIR/go-coredns" && nice -n 15 go build -trimpath -ldflags "-s -w" -o "$BIN/.$c.tmp" github.com/coredns/coredns) ;;
+    etcd)    (cd "$SCRIPTS/go-etcd" && nice -n 15 go build -trimpath -ldflags "-s -w" -o "$BIN/.$c.tmp" go.etcd.io/etcd/server/v3) ;;
+    etcdctl) (cd "$SCRIPTS/go-etcd" && nice -n 15 go build -trimpath -ldflags "-s -w" -o "$BIN/.$c.tmp" go.etcd.io/etcd/etcdctl/v3) ;;
+    coredns) (cd "$SCRIPTS/go-coredns" && nice -n 15 go build -trimpath -ldflags "-s -w" -o "$BIN/.$c.tmp" github.com/coredns/coredns) ;;
     pilot-discovery|pilot-agent)
-      (cd "$LAB_DIR/go-istio" && nice -n 15 go build -trimpath -ldflags "-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_TAG -X istio.io/istio/pkg/version.buildStatus=Clean" -o "$BIN/.$c.tmp" "istio.io/istio/pilot/cmd/$c") ;;
+      (cd "$SCRIPTS/go-istio" && nice -n 15 go build -trimpath -ldflags "-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_TAG -X istio.io/istio/pkg/version.buildStatus=Clean" -o "$BIN/.$c.tmp" "istio.io/istio/pilot/cmd/$c") ;;
     istioctl)
-      (cd "$LAB_DIR/go-istio" && nice -n 15 go build -trimpath -ldflags "-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_TAG -X istio.io/istio/pkg/version.buildStatus=Clean" -o "$BIN/.$c.tmp" istio.io/istio/istioctl/cmd/istioctl) ;;
+      (cd "$SCRIPTS/go-istio" && nice -n 15 go build -trimpath -ldflags "-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_TAG -X istio.io/istio/pkg/version.buildStatus=Clean" -o "$BIN/.$c.tmp" istio.io/istio/istioctl/cmd/istioctl) ;;
     kube-apiserver|kubelet|kube-controller-manager|kube-scheduler|kube-proxy|kubectl)
-      (cd "$LAB_DIR/go-k8s" && nice -n 15 go build -trimpath -tags providerless -ldflags "$LD" -o "$BIN/.$c.tmp" "k8s.io/kubernetes/cmd/$c") ;;
+      (cd "$SCRIPTS/go-k8s" && nice -n 15 go build -trimpath -tags providerless -ldflags "$LD" -o "$BIN/.$c.tmp" "k8s.io/kubernetes/cmd/$c") ;;
     *) echo "unknown component $c" >&2; exit 2 ;;
   esac
   mv "$BIN/.$c.tmp" "$BIN/$c"   # atomic: an interrupted build leaves no half binary that would count as built

@@ -3,6 +3,7 @@
 # missing Debian packages with apt-get. Exit codes: 10 not root, 11 packages missing,
 # 12 port busy, 13 no usable Go (only when a binary must be built).
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" = 0 ] || lab_fail 10 "the lab needs root (it creates a network namespace, mounts and runs containerd)" "Run it as root, e.g. \`sudo kata lab up\`."
@@ -31,9 +32,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
-  if ! { timeout 300 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq "${missing[@]}"; } >"$CACHE/apt-install.log" 2>&1; then
-    tail -5 "$CACHE/apt-install.log" >&2
-    lab_fail 11 "missing Debian packages: ${missing[*]} (installing them failed, see $CACHE/apt-install.log)" "Install them with \`$cmd\`, then run \`kata lab up\` again."
+  if ! { timeout 300 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq "${missing[@]}"; } >"$STATE/apt-install.log" 2>&1; then
+    tail -5 "$STATE/apt-install.log" >&2
+    lab_fail 11 "missing Debian packages: ${missing[*]} (installing them failed, see $STATE/apt-install.log)" "Install them with \`$cmd\`, then run \`kata lab up\` again."
   fi
   echo "installed ${missing[*]} in $((SECONDS - t0))s"
 fi
@@ -45,7 +46,7 @@ for pair in 6443:bridge-api-out 5000:registry; do
   [ -z "$pids" ] && continue
   if ! { running "$owner" && grep -qx "$(cat "$PIDS/$owner.pid")" <<<"$pids"; }; then
     pid=$(head -1 <<<"$pids")
-    lab_fail 12 "port 127.0.0.1:$port is busy (pid $pid: $(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null | cut -c1-80))" "Stop that process (or a lab from another checkout: \`kata lab down\` there), then run \`kata lab up\` again."
+    lab_fail 12 "port 127.0.0.1:$port is busy (pid $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80))" "Stop that process (or a lab from another checkout: \`kata lab down\` there), then run \`kata lab up\` again."
   fi
 done
 

@@ -4,18 +4,19 @@
 # mirror of docker.io and registry.k8s.io. Each image is built only when the registry lacks it
 # (FORCE=1 rebuilds). Starts the registry when it is not running.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-IMG=$CACHE/images
-mkdir -p "$IMG" "$CACHE/registry" "$CFG" "$LOG" "$PIDS"
+IMG=$STATE/images
+mkdir -p "$IMG" "$STATE/registry" "$CFG" "$LOG" "$PIDS"
 BUILDAH=(buildah --root "$IMG/buildah/root" --runroot "$IMG/buildah/runroot" --storage-driver vfs)
 SYS_PATH=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-# --- registry: loopback only, storage in lab/.cache/registry (kept by `down`) ---
+# --- registry: loopback only, storage in $KATA_LAB_DIR/registry (kept by `down`) ---
 cat >"$CFG/registry.yml" <<EOR
 version: 0.1
 log: {level: warn}
 storage:
-  filesystem: {rootdirectory: $CACHE/registry}
+  filesystem: {rootdirectory: $STATE/registry}
   delete: {enabled: true}
 http:
   addr: $REGISTRY
@@ -39,6 +40,7 @@ debian_rootfs() {
   local hooks=()
   for h in "$@"; do hooks+=(--customize-hook="$h"); done
   rm -rf "$IMG/$name.tmp.tar" "$IMG/$name.tar"
+  # shellcheck disable=SC2016  # "$1" in a hook is the root file system: mmdebstrap's shell expands it, not this one
   timeout 900 mmdebstrap --quiet --variant=minbase --include="$pkgs" \
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/usr/share/doc/* "$1"/usr/share/man/*' \
     "${hooks[@]}" bookworm "$IMG/$name.tmp.tar"
@@ -49,7 +51,7 @@ built=()
 # --- pause: upstream build/pause/linux/pause.c from the Kubernetes module, static ---
 if [ "${FORCE:-}" = 1 ] || ! have pause 3.10.1; then
   t0=$SECONDS; echo "image pause: compiling upstream pause.c"
-  kdir=$(cd "$LAB_DIR/go-k8s" && timeout 600 go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | jq -r .Dir)
+  kdir=$(cd "$SCRIPTS/go-k8s" && timeout 600 go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | jq -r .Dir)
   mkdir -p "$IMG/pause"
   gcc -Os -Wall -Werror -static -DVERSION="$K8S_VERSION-kata-lab" -o "$IMG/pause/pause" "$kdir/build/pause/linux/pause.c"
   strip "$IMG/pause/pause"
@@ -63,6 +65,7 @@ fi
 # --- nginx: Debian nginx-light, its default page is "Welcome to nginx!" ---
 if [ "${FORCE:-}" = 1 ] || ! have library/nginx latest; then
   t0=$SECONDS; echo "image nginx: mmdebstrap bookworm + nginx-light"
+  # shellcheck disable=SC2016  # "$1" in a hook is the root file system: mmdebstrap's shell expands it, not this one
   debian_rootfs nginx nginx-light,curl,ca-certificates \
     'ln -sf /dev/stdout "$1"/var/log/nginx/access.log; ln -sf /dev/stderr "$1"/var/log/nginx/error.log'
   grep -q 'Welcome to nginx!' <(tar -xOf "$IMG/nginx.tar" ./var/www/html/index.nginx-debian.html) \
@@ -78,6 +81,7 @@ fi
 # --- praqma/network-multitool: the tools, and nginx in the foreground like the real one ---
 if [ "${FORCE:-}" = 1 ] || ! have praqma/network-multitool latest; then
   t0=$SECONDS; echo "image praqma/network-multitool: mmdebstrap bookworm + network tools"
+  # shellcheck disable=SC2016  # "$1" in a hook is the root file system: mmdebstrap's shell expands it, not this one
   debian_rootfs multitool \
     bash,curl,tcpdump,iproute2,jq,procps,dnsutils,iputils-ping,netcat-openbsd,ca-certificates,nginx-light \
     'ln -sf /dev/stdout "$1"/var/log/nginx/access.log; ln -sf /dev/stderr "$1"/var/log/nginx/error.log' \
@@ -121,7 +125,8 @@ fi
 # Debian root file system like Istio's own "debug" base image ---
 if [ "${MESH:-}" = 1 ] && { [ "${FORCE:-}" = 1 ] || ! have istio/proxyv2 "$ISTIO_TAG" || ! have istio/pilot "$ISTIO_TAG"; }; then
   t0=$SECONDS; echo "images istio/proxyv2 and istio/pilot: mmdebstrap bookworm + iptables, Envoy $ENVOY_VERSION, pilot-agent, istiod"
-  idir=$(cd "$LAB_DIR/go-istio" && timeout 600 go mod download -json istio.io/istio | jq -r .Dir)
+  idir=$(cd "$SCRIPTS/go-istio" && timeout 600 go mod download -json istio.io/istio | jq -r .Dir)
+  # shellcheck disable=SC2016  # "$1" in a hook is the root file system: mmdebstrap's shell expands it, not this one
   debian_rootfs istio-base ca-certificates,iptables,iproute2,curl,passwd \
     'chroot "$1" useradd -m --uid 1337 istio-proxy'
   c=$("${BUILDAH[@]}" from scratch)

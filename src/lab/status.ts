@@ -1,12 +1,11 @@
 /**
- * What of the lab runs: its processes (from the pid files lab/up.sh wrote) and, through the
- * Kubernetes API, whether the node and CoreDNS are Ready. Read-only; starts nothing.
+ * What of the lab runs: its processes (from the pid files lab/up.sh wrote) and, asked through
+ * src/k8s/lab-status.ts, whether the node, CoreDNS and the mesh are Ready. Read-only; starts nothing.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { isAlive } from '../exec/procs.js';
-import { istiodOf } from '../k8s/mesh.js';
+import { isAlive, startTime } from '../exec/procs.js';
+import { readLabCluster, type MeshState } from '../k8s/lab-status.js';
 import { LAB_NODE, type LabPaths } from './paths.js';
 
 /** Every process `kata lab up` starts, in start order. */
@@ -49,19 +48,7 @@ export interface LabState {
   readonly mesh?: MeshState;
 }
 
-/** The lab's mesh as the API shows it. */
-export interface MeshState {
-  /** istiod's Deployment exists in istio-system. */
-  readonly installed: boolean;
-  /** istiod has a ready replica and the injection webhook carries its CA bundle. */
-  readonly ready: boolean;
-  /** The Istio version (istiod's image tag), when installed. */
-  readonly version?: string;
-  /** Namespaces labelled istio-injection=enabled. */
-  readonly injected: readonly string[];
-}
-
-const API_TIMEOUT_MS = 5_000;
+export type { MeshState } from '../k8s/lab-status.js';
 
 /** Reads the pid files and checks each pid against /proc. */
 export function processStates(paths: LabPaths): ProcessState[] {
@@ -75,79 +62,12 @@ export function processStates(paths: LabPaths): ProcessState[] {
   });
 }
 
-/** Field 22 of /proc/PID/stat: with the pid, it names one process (pids are reused after a reboot). */
-function startTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
 
-/** The processes, then (when the API server runs) the node's and CoreDNS's readiness. */
+/** The processes, then (when the API server runs) the node's, CoreDNS's and the mesh's readiness. */
 export async function readLabState(paths: LabPaths): Promise<LabState> {
   const processes = processStates(paths);
   const running = processes.every((p) => p.running);
   const apiUp = processes.find((p) => p.name === 'kube-apiserver')?.running === true && existsSync(paths.kubeconfig);
   if (!apiUp) return { processes, running, nodeReady: false, dnsReady: false };
-  try {
-    const kc = new KubeConfig();
-    kc.loadFromFile(paths.kubeconfig);
-    const [node, dns] = await withTimeout(
-      Promise.all([
-        kc.makeApiClient(CoreV1Api).readNode({ name: LAB_NODE }),
-        kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'coredns', namespace: 'kube-system' }),
-      ]),
-      API_TIMEOUT_MS,
-    );
-    const nodeReady = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-    const dnsReady = (dns.status?.readyReplicas ?? 0) >= 1;
-    return { processes, running, nodeReady, dnsReady, mesh: await withTimeout(readMesh(kc), API_TIMEOUT_MS) };
-  } catch (error) {
-    return { processes, running, nodeReady: false, dnsReady: false, apiError: describe(error) };
-  }
-}
-
-/** istiod's Deployment, the injection webhook's CA bundle and the injected namespaces. */
-export async function readMesh(kc: KubeConfig): Promise<MeshState> {
-  const namespaces = await kc.makeApiClient(CoreV1Api).listNamespace({ labelSelector: 'istio-injection=enabled' });
-  const injected = namespaces.items.filter((n) => n.status?.phase !== 'Terminating').map((n) => n.metadata?.name ?? '');
-  let istiod;
-  try {
-    istiod = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 404) return { installed: false, ready: false, injected };
-    throw error;
-  }
-  const { version, ready: replicaReady } = istiodOf(istiod);
-  let caBundle = false;
-  try {
-    const webhook = await kc.makeApiClient(AdmissionregistrationV1Api).readMutatingWebhookConfiguration({ name: 'istio-sidecar-injector' });
-    caBundle = webhook.webhooks?.every((w) => (w.clientConfig.caBundle ?? '') !== '') === true;
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 404) throw error;
-  }
-  const ready = replicaReady && caBundle;
-  return { installed: true, ready, injected, ...(version === undefined ? {} : { version }) };
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'number' ? `HTTP ${code}: ${error.message.split('\n')[0] ?? ''}` : (error.message.split('\n')[0] ?? String(error));
-  }
-  return String(error);
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the API server did not answer within ${ms / 1000}s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return { processes, running, ...(await readLabCluster(paths.kubeconfig, LAB_NODE)) };
 }

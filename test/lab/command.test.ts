@@ -14,15 +14,17 @@ import { labPaths } from '../../src/lab/paths.js';
 
 const isRoot = process.getuid?.() === 0;
 
-/** A lab dir whose up.sh / down.sh are the given bash bodies. */
+/** A lab whose up.sh / down.sh are the given bash bodies, with an empty state folder of its own. */
 function fakeLab(scripts: { up?: string; down?: string }) {
-  const labDir = mkdtempSync(join(tmpdir(), 'kata-lab-'));
-  mkdirSync(join(labDir, '.cache'));
+  const root = mkdtempSync(join(tmpdir(), 'kata-lab-'));
+  const scriptsDir = join(root, 'lab');
+  mkdirSync(scriptsDir);
+  mkdirSync(join(root, 'state'));
   for (const [name, body] of Object.entries(scripts)) {
-    writeFileSync(join(labDir, `${name}.sh`), `#!/bin/bash\n${body}\n`);
-    chmodSync(join(labDir, `${name}.sh`), 0o755);
+    writeFileSync(join(scriptsDir, `${name}.sh`), `#!/bin/bash\n${body}\n`);
+    chmodSync(join(scriptsDir, `${name}.sh`), 0o755);
   }
-  return labPaths({ KATA_LAB_DIR: labDir });
+  return labPaths({ KATA_LAB_DIR: join(root, 'state') }, scriptsDir);
 }
 
 function collect(): { lines: string[]; write: (line: string) => void } {
@@ -36,7 +38,7 @@ describe('kata lab', () => {
     expect(await labCommand([], out.write, fakeLab({}))).toBe(2);
     expect(await labCommand(['start'], out.write, fakeLab({}))).toBe(2);
     expect(await labCommand(['down', '--force'], out.write, fakeLab({}))).toBe(2);
-    expect(out.lines.join('\n')).toContain('Usage: kata lab up [--mesh] | down [--purge] | status | mesh up|down|status');
+    expect(out.lines.join('\n')).toContain('Usage: kata lab up [--mesh] | down [--purge] | status | env | mesh up|down|status');
   });
 
   it('status of a lab that never ran says so and exits 3', async () => {
@@ -45,6 +47,14 @@ describe('kata lab', () => {
     expect(await labCommand(['status'], out.write, paths)).toBe(3);
     expect(out.lines[0]).toBe('kata lab: not running (start it with `kata lab up`)');
     expect(await labStatus(() => undefined, paths)).toEqual({ running: false, nodeReady: false, dnsReady: false });
+  });
+
+  it('env prints the shell lines that point kubectl at the lab\'s state folder, and exits 0', async () => {
+    const out = collect();
+    const paths = fakeLab({});
+    expect(await labCommand(['env'], out.write, paths)).toBe(0);
+    expect(out.lines).toEqual([`export KATA_LAB_DIR=${paths.stateDir}`, `export KUBECONFIG=${paths.stateDir}/kubeconfig`, `export PATH=${paths.stateDir}/bin:"$PATH"`]);
+    expect(await labCommand(['env', '--json'], collect().write, paths)).toBe(2);
   });
 
   it.skipIf(!isRoot)('turns a LAB-ERROR from the script into a ClusterError with its hint', async () => {
@@ -66,7 +76,7 @@ describe('kata lab', () => {
   it('streams a script\'s lines as they come, stdout and stderr together', async () => {
     const paths = fakeLab({ up: 'echo one; echo two >&2; sleep 0.2; echo three' });
     const out = collect();
-    const result = await runLabScript(join(paths.labDir, 'up.sh'), [], out.write);
+    const result = await runLabScript(join(paths.scriptsDir, 'up.sh'), [], out.write);
     expect(result.exitCode).toBe(0);
     expect(out.lines).toEqual(['one', 'two', 'three']);
   });

@@ -22,7 +22,7 @@ function labProcesses(): string[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z') continue;
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (cmdline.includes(paths.cacheDir) || /containerd-shim|kata-lab|pilot-agent|pilot-discovery|\/usr\/local\/bin\/envoy/.test(cmdline)) found.push(`${entry}: ${cmdline.slice(0, 120)}`);
+      if (cmdline.includes(paths.stateDir) || /containerd-shim|kata-lab|pilot-agent|pilot-discovery|\/usr\/local\/bin\/envoy/.test(cmdline)) found.push(`${entry}: ${cmdline.slice(0, 120)}`);
     } catch {
       // gone while we looked
     }
@@ -56,7 +56,7 @@ describe.skipIf(why !== '')(`kata lab down${why}`, () => {
     expect(processStates(paths).filter((p) => p.running)).toEqual([]);
     expect(labProcesses()).toEqual([]);
     const mounts = execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' }).split('\n');
-    expect(mounts.filter((m) => m.startsWith(paths.cacheDir) || m.startsWith('/run/netns') || m.startsWith('/run/containerd'))).toEqual([]);
+    expect(mounts.filter((m) => m.startsWith(paths.stateDir) || m.startsWith('/run/netns') || m.startsWith('/run/containerd'))).toEqual([]);
     expect(existsSync('/run/netns/kata-lab')).toBe(false);
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain('kata-lab');
     const cgroups = existsSync('/sys/fs/cgroup') ? readdirSync('/sys/fs/cgroup').filter((h) => existsSync(`/sys/fs/cgroup/${h}/kubepods`)) : [];

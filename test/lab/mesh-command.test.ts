@@ -12,15 +12,15 @@ import { labPaths } from '../../src/lab/paths.js';
 
 const isRoot = process.getuid?.() === 0;
 const why = isRoot ? '' : ' (skipped: needs root, as the mesh does; run as root)';
-const lib = readFileSync(join(labPaths().labDir, 'lib.sh'), 'utf8');
+const lib = readFileSync(join(labPaths().scriptsDir, 'lib.sh'), 'utf8');
 const wheel = /^ENVOY_WHEEL=(.+)$/m.exec(lib)?.[1]?.replace('$ENVOY_VERSION', /^ENVOY_VERSION=(.+)$/m.exec(lib)?.[1] ?? '') ?? '';
 
-/** A cache of its own: nothing built, nothing running. */
+/** A state folder of its own: nothing built, nothing running. */
 function emptyCache() {
   const cache = mkdtempSync(join(tmpdir(), 'kata-mesh-cache-'));
   mkdirSync(join(cache, 'bin'));
   mkdirSync(join(cache, 'downloads'));
-  return { cache, paths: labPaths({ KATA_LAB_CACHE: cache }) };
+  return { cache, paths: labPaths({ KATA_LAB_DIR: cache }) };
 }
 
 async function meshUp(paths: ReturnType<typeof labPaths>): Promise<{ code: number; lines: string[] }> {
@@ -78,6 +78,6 @@ describe.skipIf(!isRoot)(`kata lab mesh up, when it cannot${why}`, () => {
   it('answers an unknown mesh command with the usage', async () => {
     const lines: string[] = [];
     expect(await labCommand(['mesh', 'start'], (l) => lines.push(l), emptyCache().paths)).toBe(2);
-    expect(lines[0]).toBe('kata lab: unknown mesh command "start". Usage: kata lab up [--mesh] | down [--purge] | status | mesh up|down|status');
+    expect(lines[0]).toBe('kata lab: unknown mesh command "start". Usage: kata lab up [--mesh] | down [--purge] | status | env | mesh up|down|status');
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ExcerptBuffer } from '../src/run/events.js';
 import { redact, Redactor } from '../src/redact.js';
@@ -33,5 +34,70 @@ describe('redaction', () => {
     const kept = excerpt.excerpt();
     expect(kept.head).toEqual(['first', '[redacted]']);
     expect(kept.tail).toEqual(['password=[redacted]', '-----BEGIN RSA PRIVATE KEY-----[redacted]', '[redacted]'].slice(-2));
+  });
+
+  it('masks what kubeconfigs, secrets and tokens look like where kubectl and curl print them', () => {
+    const cases: [string, string][] = [
+      ['    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQ==', '    client-key-data: [redacted]'],
+      ['    token: sha256~abcdefghijklmnopqrstuvwxyz', '    token: [redacted]'],
+      ['{"apiVersion":"v1","kind":"Secret","data":{"password":"aHVudGVyMmh1bnRlcjI="}}', '{"apiVersion":"v1","kind":"Secret","data":{"password":"[redacted]"}}'],
+      ['"access_token": "ya29.a0AfH6SMBx"', '"access_token": "[redacted]"'],
+      ['kubectl --token=abcdefgh12345678 get pods', 'kubectl --token=[redacted] get pods'],
+      ['> Authorization: Bearer abcdefgh12345678', '> Authorization: Bearer [redacted]'],
+      ['GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'GITHUB_TOKEN=[redacted]'],
+    ];
+    for (const [line, masked] of cases) expect(redact(line), line).toBe(masked);
+  });
+
+  it('leaves alone what kubectl prints about secrets and tokens without printing one', () => {
+    const lines = [
+      'NAME                  TYPE                                  DATA   AGE',
+      'default-token-x7k2p   kubernetes.io/service-account-token   3      12d',
+      'Type:  kubernetes.io/service-account-token',
+      'secret/db-password created',
+      'serviceaccount/token-reader created',
+      '      automountServiceAccountToken: false',
+      '    - key: password',
+      'expirationSeconds: 3607',
+      'Mounts: /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-9xk2p (ro)',
+      '< WWW-Authenticate: Bearer realm="kubernetes"',
+      'keyboard: us-international',
+      'hotkey=ctrl-alt-delete-now',
+    ];
+    for (const line of lines) expect(redact(line)).toBe(line);
+  });
+
+  it('masks a private key printed on one line (JSON-escaped) between its BEGIN and END, and the lines after are left alone', () => {
+    const r = new Redactor();
+    expect(r.line('"key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n"')).toBe('"key": "-----BEGIN PRIVATE KEY-----[redacted]-----END PRIVATE KEY-----\\n"');
+    expect(r.line('after')).toBe('after');
+  });
+
+  it('masks every kind of private key block and no certificate, one after the other', () => {
+    const r = new Redactor();
+    const lines = [
+      '-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmU', '-----END OPENSSH PRIVATE KEY-----',
+      '-----BEGIN CERTIFICATE-----', 'MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBa', '-----END CERTIFICATE-----',
+      '-----BEGIN ENCRYPTED PRIVATE KEY-----', 'MIIFHzBJBgkqhkiG9w0BBQ0wPDAbBgkqhkiG9w0BBQwwDgQI', '-----END ENCRYPTED PRIVATE KEY-----',
+      'done',
+    ];
+    expect(lines.map((l) => r.line(l))).toEqual([
+      '-----BEGIN OPENSSH PRIVATE KEY-----[redacted]', '[redacted]', '-----END OPENSSH PRIVATE KEY-----',
+      '-----BEGIN CERTIFICATE-----', 'MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBa', '-----END CERTIFICATE-----',
+      '-----BEGIN ENCRYPTED PRIVATE KEY-----[redacted]', '[redacted]', '-----END ENCRYPTED PRIVATE KEY-----',
+      'done',
+    ]);
+  });
+
+  it('masking what is already masked changes nothing (reports mask lines the excerpt masked before)', () => {
+    const piece = fc.constantFrom(JWT, 'token', 'password', 'secret', 'Bearer', 'Authorization:', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'AKIAABCDEFGHIJKLMNOP', 'xoxb-1234567890-abcdefghij', 'abcdefgh12345678', '[redacted]', 'nginx', 'eyJ', '"');
+    const line = fc.array(fc.tuple(piece, fc.constantFrom('', ' ', '=', ': ', '"', '-', '.')), { maxLength: 8 }).map((parts) => parts.map(([p, sep]) => p + sep).join(''));
+    fc.assert(
+      fc.property(line, (text) => {
+        const once = redact(text);
+        expect(redact(once)).toBe(once);
+        expect(new Redactor().line(once)).toBe(once);
+      }),
+    );
   });
 });

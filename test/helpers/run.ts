@@ -7,6 +7,7 @@ import { OutputChecks } from '../../src/checks/output-checks.js';
 import type { Kata, Step } from '../../src/kata/model.js';
 import { RunRecorder, type RunRecord } from '../../src/report/run-record.js';
 import { ExcerptBuffer, type EngineEvent, type StepStatus, type Target } from '../../src/run/events.js';
+import { describeFailures, type StepFailure } from '../../src/run/failure.js';
 
 /** How one step's run went; what is left out is what a plain run gives. */
 export interface StepRun {
@@ -14,7 +15,9 @@ export interface StepRun {
   readonly status?: StepStatus;
   readonly output?: readonly string[];
   readonly exitCode?: number;
-  /** Default: the failed checks, worded as the step runner words them. */
+  /** Default: the failed checks, as the step runner gives them. */
+  readonly failures?: readonly StepFailure[];
+  /** Default: the failures, worded as the step runner words them. */
   readonly reason?: string;
   readonly durationMs?: number;
   readonly attempts?: number;
@@ -37,9 +40,10 @@ export function stepEvents(s: Step, run: StepRun = {}): EngineEvent[] {
   const checks = new OutputChecks(s.checks);
   checks.feedLines(output);
   const results = run.status === 'skipped' || run.status === 'interrupted' ? [] : checks.finish(run.exitCode ?? 0);
-  const failed = results.filter((r) => !r.passed).map((r) => `expected ${r.expected}: ${r.detail}`);
+  const failed = results.filter((r) => !r.passed).map((r) => ({ expected: r.expected, detail: r.detail }));
   const status = run.status ?? (failed.length > 0 ? 'failed' : 'passed');
-  const reason = run.reason ?? (failed.length > 0 ? failed.join('; ') : undefined);
+  const failures: readonly StepFailure[] | undefined = run.failures ?? (status === 'failed' && failed.length > 0 ? [{ kind: 'checks', failed }] : undefined);
+  const reason = run.reason ?? (failures === undefined ? undefined : describeFailures(failures));
   return [
     { type: 'step-started', step: s, attempt: 1, commands: s.commands.map((c) => c.text), ...(run.rerunFor === undefined ? {} : { rerunFor: run.rerunFor }) },
     ...(output.length > 0 ? [{ type: 'output' as const, step: s, lines: output }] : []),
@@ -51,6 +55,7 @@ export function stepEvents(s: Step, run: StepRun = {}): EngineEvent[] {
       durationMs: run.durationMs ?? 10,
       attempts: run.attempts ?? 1,
       ...(run.exitCode === undefined ? {} : { exitCode: run.exitCode }),
+      ...(failures === undefined ? {} : { failures }),
       ...(reason === undefined ? {} : { reason }),
       excerpt: excerpt.excerpt(),
     },

@@ -4,6 +4,7 @@
  * event stream carries. The real shells and cluster are exercised by engine.test.ts and the
  * cluster suite.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CommandResult, RunOptions } from '../../src/exec/shell-session.js';
 import type { Step } from '../../src/kata/model.js';
@@ -265,5 +266,12 @@ describe('StepRunner failures', () => {
     const words = FAILURE_KINDS.map((kind) => describeFailure(samples[kind]));
     expect(new Set(words).size).toBe(FAILURE_KINDS.length);
     for (const w of words) expect(w.trim()).not.toBe('');
+
+    // The README's table of kinds names each kind with exactly its fields.
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const rows = [...readme.matchAll(/^\| `([a-z-]+)` \| (.*?) \| [^|]+ \|$/gm)].filter((m) => (FAILURE_KINDS as readonly string[]).includes(m[1] as string));
+    const documented = Object.fromEntries(rows.map((m) => [m[1], [...(m[2] as string).replace(/\([^)]*\)/g, '').matchAll(/`([^`]+)`/g)].map((f) => (f[1] as string).replace('[]', ''))]));
+    const actual = Object.fromEntries(FAILURE_KINDS.map((kind) => [kind, Object.keys(samples[kind]).filter((k) => k !== 'kind')]));
+    expect(documented).toEqual(actual);
   });
 });

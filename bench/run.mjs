@@ -56,7 +56,9 @@ function measureProcess(file, args, options = {}) {
       try {
         const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
         peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-      } catch {}
+      } catch {
+        // the process ended between two polls
+      }
     }, 20);
     child.on('error', reject);
     child.on('exit', (code) => {

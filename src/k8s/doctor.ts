@@ -111,7 +111,7 @@ async function meshFindings(kc: KubeConfig, namespace: string): Promise<Finding[
       ? { level: 'ok', message: `Istio ${version} is installed and istiod is Ready` }
       : { level: 'fail', message: `Istio ${version} is installed but istiod is not Ready`, fix: 'Look at `kubectl -n istio-system describe pods -l app=istiod` and its logs; on the lab, `kata lab mesh down` then `kata lab up --mesh`.' },
   );
-  let labels: Record<string, string> = {};
+  let labels: Record<string, string>;
   try {
     labels = (await core.readNamespace({ name: namespace })).metadata?.labels ?? {};
   } catch (error) {

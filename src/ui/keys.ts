@@ -20,11 +20,14 @@ export function splitKeys(input: string, key: Key): Array<[string, Key]> {
   };
   for (const ch of input) {
     const code = ch.charCodeAt(0);
-    if (ch === '\r' || ch === '\n') (flush(), keys.push(['\r', { ...NONE, return: true }]));
-    else if (ch === '\t') (flush(), keys.push(['', { ...NONE, tab: true }]));
-    else if (ch === '\x7f' || ch === '\b') (flush(), keys.push(['', { ...NONE, backspace: true }]));
-    else if (code < 32) (flush(), keys.push([String.fromCharCode(code + 96), { ...NONE, ctrl: true }]));
-    else text += ch;
+    const special: Partial<Key> | undefined =
+      ch === '\r' || ch === '\n' ? { return: true } : ch === '\t' ? { tab: true } : ch === '\x7f' || ch === '\b' ? { backspace: true } : code < 32 ? { ctrl: true } : undefined;
+    if (special === undefined) {
+      text += ch;
+      continue;
+    }
+    flush();
+    keys.push([special.return === true ? '\r' : special.ctrl === true ? String.fromCharCode(code + 96) : '', { ...NONE, ...special }]);
   }
   flush();
   return keys;

@@ -108,13 +108,13 @@ describe.skipIf(missing !== undefined)(`kata run in a terminal${missing === unde
     t.send('Enter');
     await t.waitFor((s) => s.includes('Step 3 of 4') && s.includes(ASKS));
     t.send('q');
-    let screen = await t.waitFor('Quit? The cleanup runs next');
+    await t.waitFor('Quit? The cleanup runs next');
     t.send('n');
     await t.waitFor((s) => !s.includes('Quit?') && s.includes(ASKS));
     t.send('q');
     await t.waitFor('Quit?');
     t.send('y');
-    screen = await t.waitFor('[exit 130]', 30_000);
+    let screen = await t.waitFor('[exit 130]', 30_000);
     expect(screen).toContain('Cleanup (you quit)');
     expect(screen).toMatch(/✓ remove-workdir/);
     const removed = /removed (\/tmp\/kata-first-steps\.\w+)/.exec(screen);

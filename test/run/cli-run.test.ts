@@ -97,8 +97,14 @@ describe('kata run (built CLI, headless)', () => {
     let sent = 0;
     child.all?.on('data', (d: Buffer) => {
       seen += d.toString();
-      if (sent === 0 && seen.includes('| started-long')) (sent = 1), child.kill('SIGINT');
-      if (sent === 1 && seen.includes('| cleanup-ran')) (sent = 2), child.kill('SIGINT');
+      if (sent === 0 && seen.includes('| started-long')) {
+        sent = 1;
+        child.kill('SIGINT');
+      }
+      if (sent === 1 && seen.includes('| cleanup-ran')) {
+        sent = 2;
+        child.kill('SIGINT');
+      }
     });
     const result = await child;
     expect(result.exitCode).toBe(130);

@@ -14,8 +14,7 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'katas');
 
 async function runKata(k: Kata, options: { keepGoing?: boolean; keep?: boolean; values?: Map<string, string>; gate?: StepGate; onEvent?: (e: EngineEvent, engine: Engine) => void } = {}) {
   const events: EngineEvent[] = [];
-  let engine: Engine;
-  engine = new Engine({
+  const engine: Engine = new Engine({
     kata: k,
     values: options.values ?? new Map(),
     keepGoing: options.keepGoing ?? false,

@@ -13,7 +13,10 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const K8S_CLIENT = { name: '@kubernetes/client-node', message: 'Only src/k8s/ talks to the Kubernetes API: add what you need there.' };
-const SPAWNERS = ['execa', 'node:child_process', 'child_process'].map((name) => ({ name, message: 'Only src/exec/ spawns processes: add what you need there.' }));
+const SPAWNERS = ['execa', 'node:child_process', 'child_process'].map((name) => ({
+  name,
+  message: 'Only src/exec/ spawns processes: add what you need there.',
+}));
 
 /** `no-restricted-imports` with the packages every module but their owner is denied, plus `patterns`. */
 const restricted = (paths, patterns = []) => ['error', { paths, patterns }];
@@ -43,7 +46,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restricted(
         [K8S_CLIENT, ...SPAWNERS],
-        [{ group: ['**/report/*', '**/ui/*', '**/commands/*', '**/commands/**'], message: 'The engine knows none of its consumers: they consume its events (src/run/events.ts).' }],
+        [
+          {
+            group: ['**/report/*', '**/ui/*', '**/commands/*', '**/commands/**'],
+            message: 'The engine knows none of its consumers: they consume its events (src/run/events.ts).',
+          },
+        ],
       ),
     },
   },
@@ -52,7 +60,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restricted(
         [K8S_CLIENT, ...SPAWNERS],
-        [{ group: ['**/run/*', '**/k8s/*', '**/exec/*', '**/ui/*', '**/ui/**', '**/report/*', '**/commands/**', '**/checks/*', '**/lab/*'], message: 'src/kata/ turns Markdown into the Kata model and nothing else.' }],
+        [
+          {
+            group: ['**/run/*', '**/k8s/*', '**/exec/*', '**/ui/*', '**/ui/**', '**/report/*', '**/commands/**', '**/checks/*', '**/lab/*'],
+            message: 'src/kata/ turns Markdown into the Kata model and nothing else.',
+          },
+        ],
       ),
     },
   },
@@ -62,9 +75,15 @@ export default tseslint.config(
       'no-restricted-imports': restricted(
         [K8S_CLIENT, ...SPAWNERS],
         [
-          { group: ['**/k8s/*', '**/commands/**', '**/lab/*'], message: 'src/ui/ shows what the engine tells it; the command module wires it.' },
+          {
+            group: ['**/k8s/*', '**/commands/**', '**/lab/*'],
+            message: 'src/ui/ shows what the engine tells it; the command module wires it.',
+          },
           { group: ['**/exec/*'], allowTypeImports: true, message: 'src/ui/ never starts a process: the command module hands it actions.' },
-          { group: ['**/run/engine.js', '**/run/step-runner.js'], message: 'src/ui/ consumes engine events; it does not drive the engine.' },
+          {
+            group: ['**/run/engine.js', '**/run/step-runner.js'],
+            message: 'src/ui/ consumes engine events; it does not drive the engine.',
+          },
         ],
       ),
     },

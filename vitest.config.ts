@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /** Tests of test/lab/ that need a running lab (the others use fake lab folders and run in `unit`). */
-const NEEDS_LAB = ['lab.test.ts', 'down.test.ts', 'run-with-lab.test.ts', 'ui-on-lab.test.ts', 'mesh.test.ts', 'shared-state.test.ts'].map((f) => `test/lab/${f}`);
+const NEEDS_LAB = ['lab.test.ts', 'down.test.ts', 'run-with-lab.test.ts', 'ui-on-lab.test.ts', 'mesh.test.ts', 'shared-state.test.ts'].map(
+  (f) => `test/lab/${f}`,
+);
 
 /**
  * One config, one project per suite (`vitest run --project NAME`; see package.json):
@@ -24,8 +26,25 @@ export default defineConfig({
         },
       },
       { test: { name: 'corpus', include: ['test/corpus/**/*.test.ts'], testTimeout: 60_000 } },
-      { test: { name: 'cluster', include: ['test/cluster/**/*.test.ts'], testTimeout: 600_000, hookTimeout: 120_000, fileParallelism: false } },
-      { test: { name: 'lab', include: ['test/lab/**/*.test.ts'], exclude: ['test/lab/down.test.ts'], testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false } },
+      {
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'lab',
+          include: ['test/lab/**/*.test.ts'],
+          exclude: ['test/lab/down.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
       { test: { name: 'lab-down', include: ['test/lab/down.test.ts'], testTimeout: 300_000, hookTimeout: 300_000 } },
     ],
   },

@@ -25,7 +25,10 @@ export function labEnv() {
 export function floodFiles(work) {
   const big = join(work, 'big.txt');
   const lines = join(work, 'lines.txt');
-  execFileSync('bash', ['-c', `head -c 200000000 /dev/zero | tr '\\0' 'x' | fold -w 199 > ${big}; seq 1 2000000 | sed 's/^/l/' > ${lines}`]);
+  execFileSync('bash', [
+    '-c',
+    `head -c 200000000 /dev/zero | tr '\\0' 'x' | fold -w 199 > ${big}; seq 1 2000000 | sed 's/^/l/' > ${lines}`,
+  ]);
   return [
     ['200 MB', big],
     ['2 million short lines', lines],

@@ -22,10 +22,12 @@ function moduleAt(url, line) {
   let ranges = chunkModules.get(path);
   if (ranges === undefined) {
     ranges = [];
-    readFileSync(path, 'utf8').split('\n').forEach((text, i) => {
-      const m = /^\/\/ ((?:dist|node_modules)\/\S+)$/.exec(text);
-      if (m !== null) ranges.push([i, m[1]]);
-    });
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .forEach((text, i) => {
+        const m = /^\/\/ ((?:dist|node_modules)\/\S+)$/.exec(text);
+        if (m !== null) ranges.push([i, m[1]]);
+      });
     chunkModules.set(path, ranges);
   }
   let found = rel;
@@ -37,7 +39,7 @@ const CATEGORIES = [
   [/^\(idle\)$/, 'waiting (processes, pipes, the API server)'],
   [/^\(garbage collector\)$/, 'garbage collection'],
   [/^\(program\)$/, 'V8 and Node native code'],
-  [/^regexp$/, 'regular expressions (ours and markdown-it\'s)'],
+  [/^regexp$/, "regular expressions (ours and markdown-it's)"],
   [/^node:internal\/(modules|bootstrap|process\/pre_execution|vm)|^node:internal\/main/, 'Node: starting and loading modules'],
   [/^node:|^\(native\)$/, 'Node: runtime (streams, pipes, child processes, TLS)'],
   [/^dist\/kata\//, 'kata-runner: parsing and inference (src/kata)'],
@@ -47,7 +49,10 @@ const CATEGORIES = [
   [/^dist\/ui\//, 'kata-runner: UI'],
   [/^dist\//, 'kata-runner: other'],
   [/^node_modules\/(markdown-it|entities|linkify-it|mdurl|uc\.micro|punycode)/, 'markdown-it and its packages'],
-  [/^node_modules\/@kubernetes|^node_modules\/(node-fetch|js-yaml|ws|jsonpath|hpagent|socks|openid|form-data|rfc4648|tar)/, 'Kubernetes client and its packages'],
+  [
+    /^node_modules\/@kubernetes|^node_modules\/(node-fetch|js-yaml|ws|jsonpath|hpagent|socks|openid|form-data|rfc4648|tar)/,
+    'Kubernetes client and its packages',
+  ],
   [/^node_modules\/(ink|react|yoga|scheduler)/, 'Ink, React, yoga'],
   [/^node_modules\//, 'other packages'],
   [/./, 'other'],
@@ -69,7 +74,8 @@ function summarize(files) {
       const module = special ?? (frame.functionName.startsWith('RegExp:') ? 'regexp' : moduleAt(frame.url, frame.lineNumber) || '(native)');
       const category = categoryOf(module);
       byCategory.set(category, (byCategory.get(category) ?? 0) + us);
-      const name = special ?? `${frame.functionName || '(anonymous)'} (${module.startsWith('regexp') ? frame.functionName.slice(8, 48) : module})`;
+      const name =
+        special ?? `${frame.functionName || '(anonymous)'} (${module.startsWith('regexp') ? frame.functionName.slice(8, 48) : module})`;
       byFunction.set(name, (byFunction.get(name) ?? 0) + us);
       total += us;
     });
@@ -104,7 +110,10 @@ function section(title, what, summary) {
 function profileRuns(name, args, runs, env = process.env) {
   const dir = join(work, name);
   for (let i = 0; i < runs; i++) {
-    const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '250', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '250', ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env,
+    });
     if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
   }
   return readdirSync(dir).map((f) => join(dir, f));
@@ -117,7 +126,7 @@ const quick = process.argv.includes('--quick');
 sections.push(
   section(
     'Start-up: `kata plan katas/ephemeral-containers.md --json`',
-    'The whole process, Node\'s own start-up included (`node -e 0` is the baseline).',
+    "The whole process, Node's own start-up included (`node -e 0` is the baseline).",
     summarize(profileRuns('plan', [cli, 'plan', join(root, 'katas', 'ephemeral-containers.md'), '--json'], quick ? 3 : 10)),
   ),
 );
@@ -135,24 +144,56 @@ const texts = readdirSync(dir).filter((f) => f.endsWith('.md')).map((f) => [f, r
 for (let i = 0; i < ${quick ? 50 : 300}; i++) for (const [f, t] of texts) parseKata(t, f);
 `,
   );
-  sections.push(section('Parsing: the upstream katas, in-process', `Every kata of ../shared/upstream parsed ${quick ? 50 : 300} times (markdown-it's block parse is part of ours; the baseline in RESULTS.md is its full parse).`, summarize(profileRuns('parse', [script], 1))));
+  sections.push(
+    section(
+      'Parsing: the upstream katas, in-process',
+      `Every kata of ../shared/upstream parsed ${quick ? 50 : 300} times (markdown-it's block parse is part of ours; the baseline in RESULTS.md is its full parse).`,
+      summarize(profileRuns('parse', [script], 1)),
+    ),
+  );
 }
 
 // Output floods, headless.
 for (const [name, file] of floodFiles(work)) {
   const kata = floodKata(work, name, file);
-  sections.push(section(`Output: ${name}, headless (\`kata run --yes\`)`, 'A one-step kata whose command is `cat FILE`; the baseline is `cat FILE > /dev/null`.', summarize(profileRuns(`out-${name.replace(/\W+/g, '-')}`, [cli, 'run', kata, '--yes'], quick ? 1 : 3))));
+  sections.push(
+    section(
+      `Output: ${name}, headless (\`kata run --yes\`)`,
+      'A one-step kata whose command is `cat FILE`; the baseline is `cat FILE > /dev/null`.',
+      summarize(profileRuns(`out-${name.replace(/\W+/g, '-')}`, [cli, 'run', kata, '--yes'], quick ? 1 : 3)),
+    ),
+  );
 }
 
 // Per-step overhead.
-sections.push(section('Per step: 500 trivial steps (`kata run --yes`)', 'Each step is `true N` in the host shell; the baseline is bash running the 500 commands from a script.', summarize(profileRuns('steps', [cli, 'run', stepsKata(work, 500).kata, '--yes'], quick ? 1 : 3))));
+sections.push(
+  section(
+    'Per step: 500 trivial steps (`kata run --yes`)',
+    'Each step is `true N` in the host shell; the baseline is bash running the 500 commands from a script.',
+    summarize(profileRuns('steps', [cli, 'run', stepsKata(work, 500).kata, '--yes'], quick ? 1 : 3)),
+  ),
+);
 
 // The whole ephemeral kata on the lab.
 if (labIsUp()) {
   const env = labEnv();
   const files = [];
-  for (let i = 0; i < (quick ? 1 : 2); i++) files.push(...profileRuns(`cluster-${i}`, [cli, 'run', join(root, 'katas', 'ephemeral-containers.md'), '--yes', '--namespace', `profile-${process.pid}-${i}`], 1, env));
-  sections.push(section('The ephemeral-containers kata on the lab (`kata run --yes`)', 'Most of the run is waiting for the cluster, as in the bash baseline; what is not waiting is the runner\'s own cost.', summarize(files)));
+  for (let i = 0; i < (quick ? 1 : 2); i++)
+    files.push(
+      ...profileRuns(
+        `cluster-${i}`,
+        [cli, 'run', join(root, 'katas', 'ephemeral-containers.md'), '--yes', '--namespace', `profile-${process.pid}-${i}`],
+        1,
+        env,
+      ),
+    );
+  sections.push(
+    section(
+      'The ephemeral-containers kata on the lab (`kata run --yes`)',
+      "Most of the run is waiting for the cluster, as in the bash baseline; what is not waiting is the runner's own cost.",
+      summarize(files),
+    ),
+  );
 } else console.log('(the lab is not running: the cluster profile is left out; `kata lab up` first)');
 
 rmSync(work, { recursive: true, force: true });

@@ -17,7 +17,10 @@ const quick = process.argv.includes('--quick');
  * in bench/results.json and RESULTS.md is written again from all rows (each says when it was
  * measured). `--quick` (fewer repetitions) writes nothing.
  */
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const GROUPS = ['start-up', 'parse', 'steps', 'output', 'cluster'];
 let group = '';
 const wanted = (name) => {
@@ -80,7 +83,10 @@ if (wanted('start-up')) {
   const node = timeCommand(process.execPath, ['-e', '0'], runs);
   const version = timeCommand(process.execPath, [cli, '--version'], runs);
   const plan = timeCommand(process.execPath, [cli, 'plan', join(root, 'katas', 'ephemeral-containers.md'), '--json'], runs);
-  for (const [name, s] of [['kata --version', version], ['kata plan --json (ephemeral-containers)', plan]]) {
+  for (const [name, s] of [
+    ['kata --version', version],
+    ['kata plan --json (ephemeral-containers)', plan],
+  ]) {
     const ratio = s.median / node.median;
     row(`start-up: ${name}`, fmt(s), `node -e 0: ${fmt(node)}`, `${ratio.toFixed(2)}x`, '≤ 1.5x', ratio <= 1.5 ? 'met' : 'MISSED');
   }
@@ -118,7 +124,14 @@ if (wanted('parse')) {
     const k = stats(kataTimes);
     const m = stats(mdTimes);
     const ratio = k.median / m.median;
-    row(`parse: ${name}`, fmt(k, 'ms', 3), `markdown-it parse: ${fmt(m, 'ms', 3)}`, `${ratio.toFixed(2)}x`, '≤ 2x', ratio <= 2 ? 'met' : 'MISSED');
+    row(
+      `parse: ${name}`,
+      fmt(k, 'ms', 3),
+      `markdown-it parse: ${fmt(m, 'ms', 3)}`,
+      `${ratio.toFixed(2)}x`,
+      '≤ 2x',
+      ratio <= 2 ? 'met' : 'MISSED',
+    );
   }
   if (!existsSync(upstream)) console.log('(the upstream katas are not at ../shared/upstream: only the generated kata was parsed)');
 }
@@ -161,13 +174,27 @@ if (wanted('output')) {
     const r = stats(runner);
     const p = stats(peaks);
     const ratio = r.median / cat.median;
-    row(`output ${name}, headless: wall`, fmt(r), `cat > /dev/null: ${fmt(cat)}`, `${ratio.toFixed(1)}x`, '≤ 1.5x', ratio <= 1.5 ? 'met' : 'MISSED');
+    row(
+      `output ${name}, headless: wall`,
+      fmt(r),
+      `cat > /dev/null: ${fmt(cat)}`,
+      `${ratio.toFixed(1)}x`,
+      '≤ 1.5x',
+      ratio <= 1.5 ? 'met' : 'MISSED',
+    );
     row(`output ${name}, headless: peak RSS`, fmt(p, 'MB'), '-', '-', '< 150 MB', p.max < 150 ? 'met' : 'MISSED');
     // What any runner pays before doing anything with the bytes: a pipe between processes, and
     // Node reading that pipe (start-up included, as in the runner's figure).
     const pipe = timeCommand('bash', ['-c', `cat ${file} | cat > /dev/null`], runs);
     const nodeReads = timeCommand('bash', ['-c', `cat ${file} | ${process.execPath} -e "process.stdin.on('data', () => {})"`], runs);
-    row(`output ${name}, floors: cat piped to cat > /dev/null; cat piped to node reading it`, `${fmt(pipe)}; ${fmt(nodeReads)}`, `cat > /dev/null: ${fmt(cat)}`, `${(pipe.median / cat.median).toFixed(1)}x; ${(nodeReads.median / cat.median).toFixed(1)}x`, '-', '-');
+    row(
+      `output ${name}, floors: cat piped to cat > /dev/null; cat piped to node reading it`,
+      `${fmt(pipe)}; ${fmt(nodeReads)}`,
+      `cat > /dev/null: ${fmt(cat)}`,
+      `${(pipe.median / cat.median).toFixed(1)}x; ${(nodeReads.median / cat.median).toFixed(1)}x`,
+      '-',
+      '-',
+    );
   }
 }
 
@@ -189,7 +216,14 @@ if (wanted('output') && !tmuxMissing) {
     const cat = timeCommand('bash', ['-c', `cat ${file} > /dev/null`], runs);
     const w = stats(walls);
     const p = stats(peaks);
-    row(`output ${name}, terminal UI (tmux 100x30): wall`, fmt(w), `cat > /dev/null: ${fmt(cat)}`, `${(w.median / cat.median).toFixed(1)}x`, '-', '-');
+    row(
+      `output ${name}, terminal UI (tmux 100x30): wall`,
+      fmt(w),
+      `cat > /dev/null: ${fmt(cat)}`,
+      `${(w.median / cat.median).toFixed(1)}x`,
+      '-',
+      '-',
+    );
     row(`output ${name}, terminal UI (tmux 100x30): peak RSS`, fmt(p, 'MB'), '-', '-', '< 150 MB', p.max < 150 ? 'met' : 'MISSED');
   }
 }
@@ -202,7 +236,17 @@ async function measureUi(kataFile) {
   const socket = `kata-bench-${process.pid}`;
   const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
   const state = mkdtempSync(join(work, 'state-'));
-  tmux('new-session', '-d', '-s', 'b', '-x', '100', '-y', '30', `env -u CI XDG_STATE_HOME=${state} TERM=xterm-256color ${process.execPath} ${cli} run ${kataFile}; sleep 3600`);
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    'b',
+    '-x',
+    '100',
+    '-y',
+    '30',
+    `env -u CI XDG_STATE_HOME=${state} TERM=xterm-256color ${process.execPath} ${cli} run ${kataFile}; sleep 3600`,
+  );
   try {
     const pane = Number(tmux('display-message', '-p', '-t', 'b', '#{pane_pid}').trim());
     const deadline = Date.now() + 30_000;
@@ -287,7 +331,11 @@ kubectl delete ns "$ns" --wait=false >/dev/null
   const bash = [];
   for (let i = 0; i < runs; i++) {
     let t = performance.now();
-    const r = spawnSync(process.execPath, [cli, 'run', join(root, 'katas', 'ephemeral-containers.md'), '--yes', '--namespace', `bench-kata-${process.pid}-${i}`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'run', join(root, 'katas', 'ephemeral-containers.md'), '--yes', '--namespace', `bench-kata-${process.pid}-${i}`],
+      { env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     if (r.status !== 0) throw new Error(`kata run failed: ${r.stderr}`);
     runner.push(performance.now() - t);
     t = performance.now();
@@ -298,7 +346,14 @@ kubectl delete ns "$ns" --wait=false >/dev/null
   const r = stats(runner);
   const b = stats(bash);
   const ratio = r.median / b.median;
-  row('whole ephemeral-containers kata on the lab, headless', fmt(r, 's', 2).replace(/([\d.]+)/g, (n) => (Number(n) / 1000).toFixed(2)), `bash + kubectl wait: ${fmt(b, 's', 2).replace(/([\d.]+)/g, (n) => (Number(n) / 1000).toFixed(2))}`, `${ratio.toFixed(2)}x`, '≤ 1.10x', ratio <= 1.1 ? 'met' : 'MISSED');
+  row(
+    'whole ephemeral-containers kata on the lab, headless',
+    fmt(r, 's', 2).replace(/([\d.]+)/g, (n) => (Number(n) / 1000).toFixed(2)),
+    `bash + kubectl wait: ${fmt(b, 's', 2).replace(/([\d.]+)/g, (n) => (Number(n) / 1000).toFixed(2))}`,
+    `${ratio.toFixed(2)}x`,
+    '≤ 1.10x',
+    ratio <= 1.1 ? 'met' : 'MISSED',
+  );
 
   // The lab itself: a warm `up` (it runs: nothing to build or start) and its disk.
   const warm = timeCommand(process.execPath, [cli, 'lab', 'up'], quick ? 1 : 3);
@@ -314,7 +369,11 @@ const measuredGroups = new Set(rows.map((r) => r.group));
 const kept = existsSync(store) ? JSON.parse(readFileSync(store, 'utf8')).rows.filter((r) => !measuredGroups.has(r.group)) : [];
 const allRows = [...kept, ...rows].sort((a, b) => GROUPS.indexOf(a.group) - GROUPS.indexOf(b.group));
 const when = (r) => `${r.at.slice(0, 16).replace('T', ' ')}${r.lab ? ', lab up' : ''}`;
-const table = ['| figure | kata-runner | baseline | ratio | target | | measured (UTC) |', '| --- | --- | --- | --- | --- | --- | --- |', ...allRows.map((r) => `| ${r.figure} | ${r.measured} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.verdict} | ${when(r)} |`)].join('\n');
+const table = [
+  '| figure | kata-runner | baseline | ratio | target | | measured (UTC) |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
+  ...allRows.map((r) => `| ${r.figure} | ${r.measured} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.verdict} | ${when(r)} |`),
+].join('\n');
 const results = `# Benchmarks
 
 Written by \`npm run bench\` on ${new Date().toISOString()}.

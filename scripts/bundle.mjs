@@ -26,6 +26,8 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   external: ['react-devtools-core'],
   // CommonJS packages inside the ES module bundle still call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __kataCreateRequire } from 'node:module'; const require = __kataCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __kataCreateRequire } from 'node:module'; const require = __kataCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });

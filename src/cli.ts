@@ -19,7 +19,11 @@ const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<Out
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const debug = process.env.KATA_DEBUG !== undefined && process.env.KATA_DEBUG !== '';
-  return runToExitCode(() => dispatch(argv), (text) => process.stderr.write(`${text}\n`), debug);
+  return runToExitCode(
+    () => dispatch(argv),
+    (text) => process.stderr.write(`${text}\n`),
+    debug,
+  );
 }
 
 async function dispatch(argv: readonly string[]): Promise<Outcome> {

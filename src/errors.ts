@@ -152,7 +152,10 @@ export class BugError extends KataRunnerError {
 export function describeError(error: unknown, debug: boolean): { readonly text: string; readonly exitCode: ExitCodeValue } {
   if (error instanceof KataRunnerError) {
     const text = `kata${error.command === undefined ? '' : ` ${error.command}`}: ${error.format()}`;
-    return { text: debug && error.exitCode === ExitCode.internal && error.stack !== undefined ? `${text}\n${error.stack}` : text, exitCode: error.exitCode };
+    return {
+      text: debug && error.exitCode === ExitCode.internal && error.stack !== undefined ? `${text}\n${error.stack}` : text,
+      exitCode: error.exitCode,
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   const stack = debug && error instanceof Error && error.stack !== undefined ? `\n${error.stack}` : '';
@@ -166,7 +169,11 @@ export function describeError(error: unknown, debug: boolean): { readonly text: 
  * The top-level handler: runs a command and returns its exit code; whatever it throws is written
  * as its paragraph (`writeError`, stderr in the CLI) and becomes the error's exit code.
  */
-export async function runToExitCode(command: () => Promise<Outcome> | Outcome, writeError: (text: string) => void, debug = false): Promise<ExitCodeValue> {
+export async function runToExitCode(
+  command: () => Promise<Outcome> | Outcome,
+  writeError: (text: string) => void,
+  debug = false,
+): Promise<ExitCodeValue> {
   try {
     return exitCodeOf(await command());
   } catch (error) {

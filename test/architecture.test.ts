@@ -23,7 +23,9 @@ function importGraph(files: readonly string[]): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
-    const specs = [...text.matchAll(/^\s*(?:import|export)\b[^'";]*?\bfrom\s+'(\.[^']+)'|\bimport\(\s*'(\.[^']+)'\s*\)/gm)].map((m) => (m[1] ?? m[2]) as string);
+    const specs = [...text.matchAll(/^\s*(?:import|export)\b[^'";]*?\bfrom\s+'(\.[^']+)'|\bimport\(\s*'(\.[^']+)'\s*\)/gm)].map(
+      (m) => (m[1] ?? m[2]) as string,
+    );
     graph.set(
       file,
       specs.flatMap((spec) => {
@@ -62,7 +64,14 @@ describe('the layout of src/', () => {
   it('finds a cycle when there is one (the check itself can fail)', () => {
     const a = join(SRC, 'a.ts');
     const b = join(SRC, 'b.ts');
-    expect(cycles(new Map([[a, [b]], [b, [a]]]))).toEqual(['a.ts -> b.ts -> a.ts']);
+    expect(
+      cycles(
+        new Map([
+          [a, [b]],
+          [b, [a]],
+        ]),
+      ),
+    ).toEqual(['a.ts -> b.ts -> a.ts']);
   });
 
   it('knows exit codes only in the error module and the top-level handler', () => {

@@ -51,8 +51,16 @@ describe('kata (built CLI)', () => {
     ['a directory', () => dir, /is a directory, not a kata/],
     ['a binary file', () => write('bin.md', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2])), /bin\.md:1: the file contains NUL bytes/],
     ['invalid UTF-8', () => write('latin.md', Buffer.from([0x23, 0x20, 0xe9, 0x0a])), /latin\.md:1: the file is not valid UTF-8/],
-    ['an unclosed fence', () => write('open.md', '# T\n\n```console\nls\n'), /open\.md:3: this code block \(opened with ```\) is never closed/],
-    ['an annotation typo', () => write('typo.md', '# T\n<!-- kata: timout 5s -->\n```console\nls\n```\n'), /typo\.md:2: unknown annotation clause "timout 5s"\. Did you mean `timeout`\?/],
+    [
+      'an unclosed fence',
+      () => write('open.md', '# T\n\n```console\nls\n'),
+      /open\.md:3: this code block \(opened with ```\) is never closed/,
+    ],
+    [
+      'an annotation typo',
+      () => write('typo.md', '# T\n<!-- kata: timout 5s -->\n```console\nls\n```\n'),
+      /typo\.md:2: unknown annotation clause "timout 5s"\. Did you mean `timeout`\?/,
+    ],
   ])('explains %s in one paragraph with exit 2 and no stack trace', async (_name, file, message) => {
     const result = await kataCli(['plan', file()]);
     expect(result.exitCode).toBe(2);

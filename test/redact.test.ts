@@ -18,18 +18,36 @@ describe('redaction', () => {
   });
 
   it('leaves ordinary output alone', () => {
-    for (const line of ['deployment.apps/nginx created', 'Welcome to nginx!', 'keys: 3 (monkey)', '10.244.0.5.80 > 127.0.0.6.4312: Flags [P.]']) expect(redact(line)).toBe(line);
+    for (const line of [
+      'deployment.apps/nginx created',
+      'Welcome to nginx!',
+      'keys: 3 (monkey)',
+      '10.244.0.5.80 > 127.0.0.6.4312: Flags [P.]',
+    ])
+      expect(redact(line)).toBe(line);
   });
 
   it('masks a private key block line by line, its BEGIN and END kept', () => {
     const r = new Redactor();
-    const out = ['-----BEGIN PRIVATE KEY-----', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', 'BKcwggSjAgEAAoIBAQC7', '-----END PRIVATE KEY-----', 'after'].map((l) => r.line(l));
+    const out = [
+      '-----BEGIN PRIVATE KEY-----',
+      'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
+      'BKcwggSjAgEAAoIBAQC7',
+      '-----END PRIVATE KEY-----',
+      'after',
+    ].map((l) => r.line(l));
     expect(out).toEqual(['-----BEGIN PRIVATE KEY-----[redacted]', '[redacted]', '[redacted]', '-----END PRIVATE KEY-----', 'after']);
   });
 
-  it('is applied to what reports keep of a step\'s output (JSON, JUnit and the plain tail read the excerpt)', () => {
+  it("is applied to what reports keep of a step's output (JSON, JUnit and the plain tail read the excerpt)", () => {
     const excerpt = new ExcerptBuffer(2, 2);
-    excerpt.pushLines(['first', JWT, ...Array.from({ length: 50 }, (_, i) => `line ${i}`), `password=hunter2hunter2`, '-----BEGIN RSA PRIVATE KEY-----']);
+    excerpt.pushLines([
+      'first',
+      JWT,
+      ...Array.from({ length: 50 }, (_, i) => `line ${i}`),
+      `password=hunter2hunter2`,
+      '-----BEGIN RSA PRIVATE KEY-----',
+    ]);
     excerpt.push('MIIEowIBAAKCAQEA');
     const kept = excerpt.excerpt();
     expect(kept.head).toEqual(['first', '[redacted]']);
@@ -40,7 +58,10 @@ describe('redaction', () => {
     const cases: [string, string][] = [
       ['    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQ==', '    client-key-data: [redacted]'],
       ['    token: sha256~abcdefghijklmnopqrstuvwxyz', '    token: [redacted]'],
-      ['{"apiVersion":"v1","kind":"Secret","data":{"password":"aHVudGVyMmh1bnRlcjI="}}', '{"apiVersion":"v1","kind":"Secret","data":{"password":"[redacted]"}}'],
+      [
+        '{"apiVersion":"v1","kind":"Secret","data":{"password":"aHVudGVyMmh1bnRlcjI="}}',
+        '{"apiVersion":"v1","kind":"Secret","data":{"password":"[redacted]"}}',
+      ],
       ['"access_token": "ya29.a0AfH6SMBx"', '"access_token": "[redacted]"'],
       ['kubectl --token=abcdefgh12345678 get pods', 'kubectl --token=[redacted] get pods'],
       ['> Authorization: Bearer abcdefgh12345678', '> Authorization: Bearer [redacted]'],
@@ -69,29 +90,60 @@ describe('redaction', () => {
 
   it('masks a private key printed on one line (JSON-escaped) between its BEGIN and END, and the lines after are left alone', () => {
     const r = new Redactor();
-    expect(r.line('"key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n"')).toBe('"key": "-----BEGIN PRIVATE KEY-----[redacted]-----END PRIVATE KEY-----\\n"');
+    expect(r.line('"key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n"')).toBe(
+      '"key": "-----BEGIN PRIVATE KEY-----[redacted]-----END PRIVATE KEY-----\\n"',
+    );
     expect(r.line('after')).toBe('after');
   });
 
   it('masks every kind of private key block and no certificate, one after the other', () => {
     const r = new Redactor();
     const lines = [
-      '-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmU', '-----END OPENSSH PRIVATE KEY-----',
-      '-----BEGIN CERTIFICATE-----', 'MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBa', '-----END CERTIFICATE-----',
-      '-----BEGIN ENCRYPTED PRIVATE KEY-----', 'MIIFHzBJBgkqhkiG9w0BBQ0wPDAbBgkqhkiG9w0BBQwwDgQI', '-----END ENCRYPTED PRIVATE KEY-----',
+      '-----BEGIN OPENSSH PRIVATE KEY-----',
+      'b3BlbnNzaC1rZXktdjEAAAAABG5vbmU',
+      '-----END OPENSSH PRIVATE KEY-----',
+      '-----BEGIN CERTIFICATE-----',
+      'MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBa',
+      '-----END CERTIFICATE-----',
+      '-----BEGIN ENCRYPTED PRIVATE KEY-----',
+      'MIIFHzBJBgkqhkiG9w0BBQ0wPDAbBgkqhkiG9w0BBQwwDgQI',
+      '-----END ENCRYPTED PRIVATE KEY-----',
       'done',
     ];
     expect(lines.map((l) => r.line(l))).toEqual([
-      '-----BEGIN OPENSSH PRIVATE KEY-----[redacted]', '[redacted]', '-----END OPENSSH PRIVATE KEY-----',
-      '-----BEGIN CERTIFICATE-----', 'MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBa', '-----END CERTIFICATE-----',
-      '-----BEGIN ENCRYPTED PRIVATE KEY-----[redacted]', '[redacted]', '-----END ENCRYPTED PRIVATE KEY-----',
+      '-----BEGIN OPENSSH PRIVATE KEY-----[redacted]',
+      '[redacted]',
+      '-----END OPENSSH PRIVATE KEY-----',
+      '-----BEGIN CERTIFICATE-----',
+      'MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBa',
+      '-----END CERTIFICATE-----',
+      '-----BEGIN ENCRYPTED PRIVATE KEY-----[redacted]',
+      '[redacted]',
+      '-----END ENCRYPTED PRIVATE KEY-----',
       'done',
     ]);
   });
 
   it('masking what is already masked changes nothing (reports mask lines the excerpt masked before)', () => {
-    const piece = fc.constantFrom(JWT, 'token', 'password', 'secret', 'Bearer', 'Authorization:', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'AKIAABCDEFGHIJKLMNOP', 'xoxb-1234567890-abcdefghij', 'abcdefgh12345678', '[redacted]', 'nginx', 'eyJ', '"');
-    const line = fc.array(fc.tuple(piece, fc.constantFrom('', ' ', '=', ': ', '"', '-', '.')), { maxLength: 8 }).map((parts) => parts.map(([p, sep]) => p + sep).join(''));
+    const piece = fc.constantFrom(
+      JWT,
+      'token',
+      'password',
+      'secret',
+      'Bearer',
+      'Authorization:',
+      'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+      'AKIAABCDEFGHIJKLMNOP',
+      'xoxb-1234567890-abcdefghij',
+      'abcdefgh12345678',
+      '[redacted]',
+      'nginx',
+      'eyJ',
+      '"',
+    );
+    const line = fc
+      .array(fc.tuple(piece, fc.constantFrom('', ' ', '=', ': ', '"', '-', '.')), { maxLength: 8 })
+      .map((parts) => parts.map(([p, sep]) => p + sep).join(''));
     fc.assert(
       fc.property(line, (text) => {
         const once = redact(text);

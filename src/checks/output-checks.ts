@@ -74,7 +74,10 @@ function payloadCheck(check: Check & { kind: 'payload-contains' | 'payload-not-c
     },
     finish() {
       const passed = check.kind === 'payload-contains' ? search.found : !search.found;
-      const detail = bytes === 0 ? 'the output holds no tcpdump -X/-XX hex dump (no packets captured?)' : `${search.found ? 'found' : 'not found'} in ${bytes} captured bytes`;
+      const detail =
+        bytes === 0
+          ? 'the output holds no tcpdump -X/-XX hex dump (no packets captured?)'
+          : `${search.found ? 'found' : 'not found'} in ${bytes} captured bytes`;
       // An empty capture proves nothing, so "not-contains" does not pass on it.
       return { check, passed: passed && bytes > 0, expected: describeCheck(check), detail };
     },
@@ -124,7 +127,12 @@ function matchCheck(check: Check & { kind: 'matches' }): StreamingCheck {
       if (matched === undefined && pattern.matcher(line).find()) matched = line;
     },
     finish() {
-      return { check, passed: matched !== undefined, expected: describeCheck(check), detail: matched === undefined ? 'no line matches' : `matched: ${matched.slice(0, 200)}` };
+      return {
+        check,
+        passed: matched !== undefined,
+        expected: describeCheck(check),
+        detail: matched === undefined ? 'no line matches' : `matched: ${matched.slice(0, 200)}`,
+      };
     },
   };
 }
@@ -133,7 +141,12 @@ function exitCheck(check: Check & { kind: 'exit' }): StreamingCheck {
   return {
     feed() {},
     finish(exitCode) {
-      return { check, passed: exitCode === check.code, expected: describeCheck(check), detail: exitCode === undefined ? 'the command did not exit (stopped or timed out)' : `exit status was ${exitCode}` };
+      return {
+        check,
+        passed: exitCode === check.code,
+        expected: describeCheck(check),
+        detail: exitCode === undefined ? 'the command did not exit (stopped or timed out)' : `exit status was ${exitCode}`,
+      };
     },
   };
 }

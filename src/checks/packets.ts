@@ -82,7 +82,8 @@ export class CaptureReader {
     } else if (kind === 'http' || kind === 'text') {
       if (kind === 'http') this.http += 1;
       else this.text += 1;
-      if (this.excerpts.length < EXCERPT_PACKETS) this.excerpts.push(kind === 'http' ? httpExcerpt(data) : printable(data.subarray(0, EXCERPT_CHARS * 2)).slice(0, EXCERPT_CHARS));
+      if (this.excerpts.length < EXCERPT_PACKETS)
+        this.excerpts.push(kind === 'http' ? httpExcerpt(data) : printable(data.subarray(0, EXCERPT_CHARS * 2)).slice(0, EXCERPT_CHARS));
     }
   }
 }
@@ -143,7 +144,13 @@ function ipPayload(frame: Buffer, ip: number): Buffer | undefined {
 
 /** TLS when the data starts with a record header (type 20-23, version 3.0-3.4, a sane length). */
 export function classify(data: Buffer): PayloadKind {
-  if (data.length >= 5 && TLS_TYPES[data[0] as number] !== undefined && data[1] === 3 && (data[2] as number) <= 4 && data.readUInt16BE(3) <= 18_432) {
+  if (
+    data.length >= 5 &&
+    TLS_TYPES[data[0] as number] !== undefined &&
+    data[1] === 3 &&
+    (data[2] as number) <= 4 &&
+    data.readUInt16BE(3) <= 18_432
+  ) {
     return 'tls';
   }
   const head = data.subarray(0, 512).toString('latin1');
@@ -163,13 +170,15 @@ function httpExcerpt(data: Buffer): string {
   const text = data.subarray(0, 4096).toString('latin1');
   const firstLine = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n')).trim();
   const bodyAt = text.indexOf('\r\n\r\n');
-  const body = bodyAt === -1 ? '' : printable(Buffer.from(text.slice(bodyAt + 4, bodyAt + 4 + EXCERPT_CHARS * 2), 'latin1')).slice(0, EXCERPT_CHARS);
+  const body =
+    bodyAt === -1 ? '' : printable(Buffer.from(text.slice(bodyAt + 4, bodyAt + 4 + EXCERPT_CHARS * 2), 'latin1')).slice(0, EXCERPT_CHARS);
   return body === '' ? firstLine.slice(0, EXCERPT_CHARS) : `${firstLine.slice(0, EXCERPT_CHARS)} ... ${body}`;
 }
 
 /** Bytes as one line of text: line breaks as spaces, other non-printables as '.'. */
 function printable(data: Buffer): string {
   let out = '';
-  for (const byte of data) out += byte === 0x0a || byte === 0x0d || byte === 0x09 ? ' ' : byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.';
+  for (const byte of data)
+    out += byte === 0x0a || byte === 0x0d || byte === 0x09 ? ' ' : byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.';
   return out.replace(/ {2,}/g, ' ').trim();
 }

@@ -13,6 +13,9 @@ export function parseCommandArgs<T extends Options>(
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true });
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), `Run \`kata --help\` for the options of \`kata ${command}\`.`);
+    throw new UsageError(
+      (error as Error).message.replace(/\. To specify a positional argument.*$/s, ''),
+      `Run \`kata --help\` for the options of \`kata ${command}\`.`,
+    );
   }
 }

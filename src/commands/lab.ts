@@ -4,14 +4,31 @@
  * (exit 3) when the lab or its mesh is not there, `failed` when it runs but is not Ready.
  */
 import { UsageError, type Outcome } from '../errors.js';
-import { describeMesh, labDown, labEnvLines, labStatus, labUp, meshDown, meshUp, openLabPaths, readLabState, type LabPaths, type Write } from '../lab/index.js';
+import {
+  describeMesh,
+  labDown,
+  labEnvLines,
+  labStatus,
+  labUp,
+  meshDown,
+  meshUp,
+  openLabPaths,
+  readLabState,
+  type LabPaths,
+  type Write,
+} from '../lab/index.js';
 
 const USAGE = 'Usage: kata lab up [--mesh] | down [--purge] | status | env | mesh up|down|status';
 
 /** Runs `kata lab ARGS...`; `write` and `paths` are the caller's to choose in tests. */
 export async function labCommand(args: readonly string[], write?: Write, paths: LabPaths = openLabPaths()): Promise<Outcome> {
   const [command, ...rest] = args;
-  const out = write ?? ((line: string) => (command === 'status' || command === 'env' || (command === 'mesh' && rest[0] === 'status') ? process.stdout : process.stderr).write(`${line}\n`));
+  const out =
+    write ??
+    ((line: string) =>
+      (command === 'status' || command === 'env' || (command === 'mesh' && rest[0] === 'status') ? process.stdout : process.stderr).write(
+        `${line}\n`,
+      ));
   const only = (allowed: readonly string[]): void => {
     const unknown = rest.find((a) => !allowed.includes(a));
     if (unknown !== undefined) throw usage(`unexpected argument "${unknown}"`);

@@ -5,7 +5,8 @@ import { parseCommandArgs } from './args.js';
 
 export async function planCommand(args: readonly string[]): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, 'plan');
-  if (positionals.length !== 1) throw new UsageError('`kata plan` takes exactly one kata file', 'Run e.g. `kata plan katas/first-steps.md`.');
+  if (positionals.length !== 1)
+    throw new UsageError('`kata plan` takes exactly one kata file', 'Run e.g. `kata plan katas/first-steps.md`.');
   const kata = loadKata(positionals[0] as string);
   if (values.json === true) {
     const { planJson } = await import('../report/plan-json.js');

@@ -37,8 +37,14 @@ export interface InteractiveOptions {
  * The program and arguments that open an interactive shell at `place`. With `rcfile` (host) or
  * `state` (pod), the shell starts in the kata shell's directory with its exported variables.
  */
-export function shellCommand(place: ShellPlace, kubectl = 'kubectl', state?: ShellState, rcfile?: string): { file: string; args: string[]; cwd?: string } {
-  if (place.kind === 'host') return { file: 'bash', args: rcfile === undefined ? [] : ['--rcfile', rcfile, '-i'], cwd: state?.cwd ?? place.cwd };
+export function shellCommand(
+  place: ShellPlace,
+  kubectl = 'kubectl',
+  state?: ShellState,
+  rcfile?: string,
+): { file: string; args: string[]; cwd?: string } {
+  if (place.kind === 'host')
+    return { file: 'bash', args: rcfile === undefined ? [] : ['--rcfile', rcfile, '-i'], cwd: state?.cwd ?? place.cwd };
   const container = place.container === undefined ? [] : ['-c', place.container];
   if (state === undefined) return { file: kubectl, args: ['exec', '-it', place.target, ...container, '--', place.shell] };
   // The exports and directory travel as arguments, never spliced into the script.

@@ -22,7 +22,12 @@ const TAIL_LINES = 15;
  * Runs `bash SCRIPT ARGS...` with stdin closed, streaming every output line (stdout and stderr
  * interleaved) to `onLine`. Never rejects for a non-zero exit: the result says how it ended.
  */
-export async function runLabScript(script: string, args: readonly string[], onLine: (line: string) => void, env: Readonly<Record<string, string>> = {}): Promise<LabScriptResult> {
+export async function runLabScript(
+  script: string,
+  args: readonly string[],
+  onLine: (line: string) => void,
+  env: Readonly<Record<string, string>> = {},
+): Promise<LabScriptResult> {
   const subprocess = execa('bash', [script, ...args], {
     all: true,
     buffer: false,

@@ -7,7 +7,16 @@
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import type { ShellOpener } from '../kata/model.js';
-import { FramedProcess, GRACE_MS, spawnShell, until, type BackgroundJob, type CommandResult, type RunOptions, type ShellState } from './shell-session.js';
+import {
+  FramedProcess,
+  GRACE_MS,
+  spawnShell,
+  until,
+  type BackgroundJob,
+  type CommandResult,
+  type RunOptions,
+  type ShellState,
+} from './shell-session.js';
 
 /** Where a pod shell lives, once opened. */
 export interface PodShellOptions {
@@ -47,7 +56,11 @@ export class PodShell {
     const { argv, exec } = PodShell.command(options.opener, options.target);
     this.execTarget = exec;
     const subprocess = spawnShell(this.kubectl, argv, { env: options.env });
-    this.framed = new FramedProcess(subprocess, (signal) => this.signalRemote(signal, false), () => subprocess.kill('SIGKILL'));
+    this.framed = new FramedProcess(
+      subprocess,
+      (signal) => this.signalRemote(signal, false),
+      () => subprocess.kill('SIGKILL'),
+    );
     this.framed.write(`set -m 2>/dev/null; trap ':' INT; PS1=; PS2=\n`);
   }
 
@@ -68,9 +81,18 @@ export class PodShell {
       },
     });
     if (result.exitCode !== 0 || !/^\d+$/.test(pid)) {
-      const said = [...heard.filter((l) => !/^\d+$/.test(l.trim())), shell.framed.strayOutput.trim()].filter((l) => l !== '').join('\n').trim();
+      const said = [...heard.filter((l) => !/^\d+$/.test(l.trim())), shell.framed.strayOutput.trim()]
+        .filter((l) => l !== '')
+        .join('\n')
+        .trim();
       await shell.close();
-      throw new Error(result.timedOut ? `no answer within ${Math.round(options.timeoutMs / 1000)}s` : said === '' ? 'kubectl ended without opening a shell' : said.split('\n').slice(-3).join(' '));
+      throw new Error(
+        result.timedOut
+          ? `no answer within ${Math.round(options.timeoutMs / 1000)}s`
+          : said === ''
+            ? 'kubectl ended without opening a shell'
+            : said.split('\n').slice(-3).join(' '),
+      );
     }
     shell.remotePid = Number(pid);
     return shell;
@@ -207,6 +229,11 @@ export class PodShell {
   }
 
   private async execQuiet(command: string[]): Promise<void> {
-    await execa(this.kubectl, ['exec', ...this.containerArgs(), '--', ...command], { reject: false, env: this.options.env, extendEnv: false, timeout: 15_000 });
+    await execa(this.kubectl, ['exec', ...this.containerArgs(), '--', ...command], {
+      reject: false,
+      env: this.options.env,
+      extendEnv: false,
+      timeout: 15_000,
+    });
   }
 }

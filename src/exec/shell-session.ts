@@ -110,10 +110,12 @@ export class FramedProcess {
       this.parser.onLines(chunk.replace(/\n$/, '').split('\n'));
     });
     process.stdin.on('error', () => {}); // the shell died; run() reports it
-    void process.then(undefined, () => undefined).then(() => {
-      this.exitedFlag = true;
-      this.parser.onEnd(Number.NaN);
-    });
+    void process
+      .then(undefined, () => undefined)
+      .then(() => {
+        this.exitedFlag = true;
+        this.parser.onEnd(Number.NaN);
+      });
   }
 
   get exited(): boolean {
@@ -138,7 +140,8 @@ export class FramedProcess {
 
   private runNow(command: string, options: RunOptions): Promise<CommandResult> {
     if (this.exitedFlag) return Promise.resolve({ exitCode: undefined, timedOut: false, interrupted: false, sessionLost: true });
-    if (options.signal?.aborted === true) return Promise.resolve({ exitCode: undefined, timedOut: false, interrupted: true, sessionLost: false });
+    if (options.signal?.aborted === true)
+      return Promise.resolve({ exitCode: undefined, timedOut: false, interrupted: true, sessionLost: false });
     return new Promise((resolve) => {
       let timedOut = false;
       let interrupted = false;
@@ -217,8 +220,16 @@ export class HostShell {
   private readonly mark = `${process.pid}-${randomUUID()}`;
 
   constructor(options: SessionOptions) {
-    const subprocess = spawnShell('bash', ['--noprofile', '--norc'], { ...options, env: { ...options.env, [SHELL_MARK]: this.mark }, detached: true });
-    this.framed = new FramedProcess(subprocess, (signal) => this.signalForeground(signal), () => this.kill());
+    const subprocess = spawnShell('bash', ['--noprofile', '--norc'], {
+      ...options,
+      env: { ...options.env, [SHELL_MARK]: this.mark },
+      detached: true,
+    });
+    this.framed = new FramedProcess(
+      subprocess,
+      (signal) => this.signalForeground(signal),
+      () => this.kill(),
+    );
     // Job control gives every command its own process group, which is what lets a timeout stop
     // the command and not the shell. A trap (not an ignore) on INT keeps the shell alive when its
     // foreground job dies of SIGINT, and children still get the default SIGINT behaviour.
@@ -255,7 +266,8 @@ export class HostShell {
       onLines: (lines) => (pidText = (lines.at(-1) ?? '').trim()),
     });
     const pid = Number(pidText);
-    if (started.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) throw new Error(`could not start a background job in the shell: ${pidText}`);
+    if (started.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0)
+      throw new Error(`could not start a background job in the shell: ${pidText}`);
     this.jobs.add(pid);
     const tail = new FileTail(log, onLines);
     const poller = setInterval(() => tail.read(), POLL_MS * 2);
@@ -412,7 +424,7 @@ class FileTail {
 
   /** Reads what is left (a stopped job writes no more), still in slices. */
   drain(): void {
-    for (let before = -1; before !== this.offset; ) {
+    for (let before = -1; before !== this.offset;) {
       before = this.offset;
       this.read();
     }

@@ -113,7 +113,9 @@ export async function resolveResource(kc: KubeConfig, resource: string, cache: M
   }
   const list = (await getJson(kc, base)) as { resources?: ApiResource[] };
   const match = (list.resources ?? []).find(
-    (r) => !r.name.includes('/') && (r.singularName === singular || r.name === singular || r.kind.toLowerCase() === singular || r.name === `${singular}s`),
+    (r) =>
+      !r.name.includes('/') &&
+      (r.singularName === singular || r.name === singular || r.kind.toLowerCase() === singular || r.name === `${singular}s`),
   );
   if (match === undefined) throw new Error(`the API has no resource ${resource}`);
   const path = { base, plural: match.name, namespaced: match.namespaced };

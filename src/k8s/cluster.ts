@@ -54,14 +54,27 @@ export function loadKubeConfig(options: ConnectOptions = {}): LoadedConfig {
     if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
     else kc.loadFromDefault();
   } catch (error) {
-    throw new ClusterError(`cannot read the kubeconfig: ${(error as Error).message}`, 'Check $KUBECONFIG or ~/.kube/config, or start a local cluster with `kata lab up`.', { cause: error });
+    throw new ClusterError(
+      `cannot read the kubeconfig: ${(error as Error).message}`,
+      'Check $KUBECONFIG or ~/.kube/config, or start a local cluster with `kata lab up`.',
+      { cause: error },
+    );
   }
   if (kc.getContexts().length === 0) {
-    throw new ClusterError('this kata needs a Kubernetes cluster, and no kubeconfig with a context was found', 'Point $KUBECONFIG at one, or start a local cluster with `kata lab up`.');
+    throw new ClusterError(
+      'this kata needs a Kubernetes cluster, and no kubeconfig with a context was found',
+      'Point $KUBECONFIG at one, or start a local cluster with `kata lab up`.',
+    );
   }
   if (options.context !== undefined) {
     if (kc.getContextObject(options.context) === null) {
-      throw new ClusterError(`the kubeconfig has no context "${options.context}"`, `Known contexts: ${kc.getContexts().map((c) => c.name).join(', ')}.`);
+      throw new ClusterError(
+        `the kubeconfig has no context "${options.context}"`,
+        `Known contexts: ${kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ')}.`,
+      );
     }
     kc.setCurrentContext(options.context);
   }
@@ -90,7 +103,8 @@ function shareAgents(kc: KubeConfig): void {
   internals.createAgent = (cluster, options) => {
     // Certificates and keys come as Buffers read anew for each request: hashed, not stringified.
     const hash = createHash('sha256').update(`${cluster?.server ?? ''}\n${cluster?.proxyUrl ?? ''}`);
-    for (const [name, value] of Object.entries(options)) hash.update(`\n${name}=`).update(Buffer.isBuffer(value) ? value : (JSON.stringify(value) ?? ''));
+    for (const [name, value] of Object.entries(options))
+      hash.update(`\n${name}=`).update(Buffer.isBuffer(value) ? value : (JSON.stringify(value) ?? ''));
     const key = hash.digest('hex');
     let agent = agents.get(key);
     if (agent === undefined) {
@@ -185,10 +199,18 @@ export function statusOf(error: unknown): number | undefined {
 function describeConnectError(error: unknown, target: Target): ClusterError {
   const status = statusOf(error);
   if (status === 401 || status === 403) {
-    return new ClusterError(`the cluster at ${target.cluster} (context ${target.context}) refused the credentials (HTTP ${status})`, 'Check the user of this context, or pick another with --context NAME.', { cause: error });
+    return new ClusterError(
+      `the cluster at ${target.cluster} (context ${target.context}) refused the credentials (HTTP ${status})`,
+      'Check the user of this context, or pick another with --context NAME.',
+      { cause: error },
+    );
   }
   const message = (error as Error).message ?? String(error);
-  return new ClusterError(`cannot reach the cluster at ${target.cluster} (context ${target.context}): ${message.split('\n')[0]}`, 'Check that the cluster is running (for the local lab: `kata lab status`), or pick another context with --context NAME.', { cause: error });
+  return new ClusterError(
+    `cannot reach the cluster at ${target.cluster} (context ${target.context}): ${message.split('\n')[0]}`,
+    'Check that the cluster is running (for the local lab: `kata lab status`), or pick another context with --context NAME.',
+    { cause: error },
+  );
 }
 
 export class KubeCluster implements ClusterPort {
@@ -232,7 +254,15 @@ export class KubeCluster implements ClusterPort {
         if (error !== undefined) reject(error);
         else resolve(name as string);
       };
-      const timer = setTimeout(() => finish(new Error(`no Ready pod with label ${labelSelector} in namespace ${namespace} after ${Math.round(timeoutMs / 1000)}s (${describePods(pods)})`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          finish(
+            new Error(
+              `no Ready pod with label ${labelSelector} in namespace ${namespace} after ${Math.round(timeoutMs / 1000)}s (${describePods(pods)})`,
+            ),
+          ),
+        timeoutMs,
+      );
       const onAbort = (): void => finish(new Error('interrupted'));
       signal.addEventListener('abort', onAbort, { once: true });
       let lastReport = '';
@@ -256,14 +286,22 @@ export class KubeCluster implements ClusterPort {
             else if (!settled) finish(new Error(`the watch on pods ended before a pod with label ${labelSelector} was Ready`));
           },
         )
-        .then((controller) => {
-          abort = controller;
-          if (settled) controller.abort();
-        }, (error: unknown) => finish(new Error(`watching pods failed: ${(error as Error).message}`)));
+        .then(
+          (controller) => {
+            abort = controller;
+            if (settled) controller.abort();
+          },
+          (error: unknown) => finish(new Error(`watching pods failed: ${(error as Error).message}`)),
+        );
     });
   }
 
-  settle(objects: readonly CreatedObject[], timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<string[]> {
+  settle(
+    objects: readonly CreatedObject[],
+    timeoutMs: number,
+    onProgress: (message: string) => void,
+    signal: AbortSignal,
+  ): Promise<string[]> {
     return settle(this.kc, this.target.namespace, objects, timeoutMs, onProgress, signal);
   }
 
@@ -276,7 +314,13 @@ export class KubeCluster implements ClusterPort {
     const containers = object.spec?.ephemeralContainers ?? [];
     const match = containers.find((c) => c.image === image);
     if (match === undefined) {
-      return { found: false, detail: containers.length === 0 ? `pod ${pod} has no ephemeral containers` : `pod ${pod} has ephemeral containers with other images: ${containers.map((c) => `${c.name} (${c.image ?? '?'})`).join(', ')}` };
+      return {
+        found: false,
+        detail:
+          containers.length === 0
+            ? `pod ${pod} has no ephemeral containers`
+            : `pod ${pod} has ephemeral containers with other images: ${containers.map((c) => `${c.name} (${c.image ?? '?'})`).join(', ')}`,
+      };
     }
     const status = object.status?.ephemeralContainerStatuses?.find((s) => s.name === match.name);
     const state = status?.state?.running !== undefined ? 'running' : status?.state?.terminated !== undefined ? 'terminated' : 'waiting';
@@ -288,9 +332,16 @@ export class KubeCluster implements ClusterPort {
     if (!hasSidecar(object)) return { present: false };
     if (sidecarReady(object)) return { present: true, ready: true, detail: `pod ${pod} has a Ready ${SIDECAR} sidecar` };
     onProgress(`waiting for the ${SIDECAR} sidecar of pod ${pod} to be Ready`);
-    const ready = await watchUntil(this.kc, `/api/v1/namespaces/${this.target.namespace}/pods`, { fieldSelector: `metadata.name=${pod}` }, timeoutMs, signal, {
-      done: (type, o) => type !== 'DELETED' && sidecarReady(o as V1Pod),
-    });
+    const ready = await watchUntil(
+      this.kc,
+      `/api/v1/namespaces/${this.target.namespace}/pods`,
+      { fieldSelector: `metadata.name=${pod}` },
+      timeoutMs,
+      signal,
+      {
+        done: (type, o) => type !== 'DELETED' && sidecarReady(o as V1Pod),
+      },
+    );
     return ready
       ? { present: true, ready: true, detail: `pod ${pod} has a Ready ${SIDECAR} sidecar` }
       : { present: true, ready: false, detail: `the ${SIDECAR} sidecar of pod ${pod} is not Ready after ${Math.round(timeoutMs / 1000)}s` };
@@ -331,7 +382,9 @@ export class KubeCluster implements ClusterPort {
   private async state(object: CreatedObject): Promise<'absent' | 'terminating' | 'present'> {
     const path = await resolveResource(this.kc, object.resource, this.resources);
     const namespace = object.namespace ?? this.target.namespace;
-    const url = path.namespaced ? `${path.base}/namespaces/${namespace}/${path.plural}/${object.name}` : `${path.base}/${path.plural}/${object.name}`;
+    const url = path.namespaced
+      ? `${path.base}/namespaces/${namespace}/${path.plural}/${object.name}`
+      : `${path.base}/${path.plural}/${object.name}`;
     try {
       const found = (await getJson(this.kc, url)) as { metadata?: { deletionTimestamp?: string } };
       return found.metadata?.deletionTimestamp === undefined ? 'present' : 'terminating';
@@ -344,7 +397,10 @@ export class KubeCluster implements ClusterPort {
   async close(): Promise<void> {
     if (this.createdNamespace) {
       try {
-        await withDeadline(`the deletion of namespace ${this.target.namespace}`, this.core.deleteNamespace({ name: this.target.namespace }));
+        await withDeadline(
+          `the deletion of namespace ${this.target.namespace}`,
+          this.core.deleteNamespace({ name: this.target.namespace }),
+        );
       } catch {
         // reported by the leftover check of the namespace below
       }
@@ -355,7 +411,11 @@ export class KubeCluster implements ClusterPort {
 }
 
 function isReady(pod: V1Pod): boolean {
-  return pod.metadata?.deletionTimestamp === undefined && pod.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  return (
+    pod.metadata?.deletionTimestamp === undefined &&
+    pod.status?.phase === 'Running' &&
+    (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+  );
 }
 
 /** The oldest Ready pod: the one a learner would pick from `kubectl get pods`. */
@@ -367,7 +427,15 @@ function pickReady(pods: ReadonlyMap<string, V1Pod>): string | undefined {
 }
 
 /** Waiting reasons that do not go away by waiting (a wrong image, a crashing container, a bad spec). */
-const STUCK = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'CrashLoopBackOff', 'CreateContainerConfigError', 'CreateContainerError']);
+const STUCK = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'ErrImageNeverPull',
+  'CrashLoopBackOff',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+]);
 
 /**
  * Why no pod of the app will become Ready without someone changing something, when every one
@@ -379,10 +447,14 @@ function stuck(pods: ReadonlyMap<string, V1Pod>): string | undefined {
   for (const pod of pods.values()) {
     const name = pod.metadata?.name ?? '?';
     const waiting = containerStatuses(pod).find((c) => STUCK.has(c.state?.waiting?.reason ?? ''));
-    const unschedulable = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable');
+    const unschedulable = pod.status?.conditions?.find(
+      (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable',
+    );
     if (waiting !== undefined) {
       const message = (waiting.state?.waiting?.message ?? '').split('\n')[0] ?? '';
-      reasons.push(`pod ${name} cannot start: ${waiting.state?.waiting?.reason ?? ''} for container ${waiting.name} (image ${waiting.image})${message === '' ? '' : `: ${message.slice(0, 200)}`}`);
+      reasons.push(
+        `pod ${name} cannot start: ${waiting.state?.waiting?.reason ?? ''} for container ${waiting.name} (image ${waiting.image})${message === '' ? '' : `: ${message.slice(0, 200)}`}`,
+      );
     } else if (unschedulable !== undefined) {
       reasons.push(`pod ${name} cannot be scheduled: ${(unschedulable.message ?? 'Unschedulable').slice(0, 200)}`);
     } else {

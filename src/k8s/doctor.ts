@@ -2,7 +2,15 @@
  * `kata doctor`: can katas run on this cluster? Reachability and version, ephemeral containers,
  * the permissions katas need (SelfSubjectAccessReview), and whether a mesh is installed.
  */
-import { AppsV1Api, AuthorizationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  AuthorizationV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import { ClusterError } from '../errors.js';
 import { getJson } from './api.js';
 import { hasSidecar, istiodOf } from './mesh.js';
@@ -22,7 +30,13 @@ const NEEDED = [
   { verb: 'create', group: 'apps', resource: 'deployments', what: 'create deployments' },
   { verb: 'create', group: '', resource: 'services', what: 'create services' },
   { verb: 'create', group: '', resource: 'pods', subresource: 'exec', what: 'exec into pods (pods/exec)' },
-  { verb: 'patch', group: '', resource: 'pods', subresource: 'ephemeralcontainers', what: 'attach ephemeral containers (pods/ephemeralcontainers)' },
+  {
+    verb: 'patch',
+    group: '',
+    resource: 'pods',
+    subresource: 'ephemeralcontainers',
+    what: 'attach ephemeral containers (pods/ephemeralcontainers)',
+  },
   { verb: 'delete', group: 'apps', resource: 'deployments', what: 'delete deployments (cleanup)' },
 ] as const;
 
@@ -32,7 +46,10 @@ export async function diagnose(options: ConnectOptions): Promise<Finding[]> {
   try {
     loaded = loadKubeConfig(options);
     const version = await serverVersion(loaded);
-    findings.push({ level: 'ok', message: `cluster ${loaded.target.cluster} (context ${loaded.target.context}) answers: Kubernetes ${version}` });
+    findings.push({
+      level: 'ok',
+      message: `cluster ${loaded.target.cluster} (context ${loaded.target.context}) answers: Kubernetes ${version}`,
+    });
   } catch (error) {
     if (!(error instanceof ClusterError)) throw error;
     findings.push({ level: 'fail', message: error.message, fix: error.hint ?? 'Check the kubeconfig and the cluster.' });
@@ -46,7 +63,11 @@ export async function diagnose(options: ConnectOptions): Promise<Finding[]> {
     findings.push(
       supported
         ? { level: 'ok', message: 'ephemeral containers are supported (pods/ephemeralcontainers)' }
-        : { level: 'fail', message: 'ephemeral containers are not supported by this API server', fix: 'Use Kubernetes 1.25 or later, or enable the EphemeralContainers feature gate.' },
+        : {
+            level: 'fail',
+            message: 'ephemeral containers are not supported by this API server',
+            fix: 'Use Kubernetes 1.25 or later, or enable the EphemeralContainers feature gate.',
+          },
     );
   } catch (error) {
     findings.push({ level: 'fail', message: `cannot read the API's resources: ${(error as Error).message}` });
@@ -97,10 +118,22 @@ async function meshFindings(kc: KubeConfig, namespace: string): Promise<Finding[
     istiod = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
   } catch (error) {
     if (statusOf(error) === 404) {
-      return [{ level: 'warn', message: 'no Istio found (no istiod in namespace istio-system): steps that need a mesh will be skipped', fix: 'Install Istio (on the local lab: `kata lab up --mesh`) if you want those steps to run.' }];
+      return [
+        {
+          level: 'warn',
+          message: 'no Istio found (no istiod in namespace istio-system): steps that need a mesh will be skipped',
+          fix: 'Install Istio (on the local lab: `kata lab up --mesh`) if you want those steps to run.',
+        },
+      ];
     }
     if (statusOf(error) === 403) {
-      return [{ level: 'warn', message: 'cannot tell whether Istio is installed: these credentials may not read istiod in namespace istio-system (HTTP 403)', fix: 'Ask the cluster admin whether the cluster has Istio; steps that need a mesh are skipped when the pod has no sidecar.' }];
+      return [
+        {
+          level: 'warn',
+          message: 'cannot tell whether Istio is installed: these credentials may not read istiod in namespace istio-system (HTTP 403)',
+          fix: 'Ask the cluster admin whether the cluster has Istio; steps that need a mesh are skipped when the pod has no sidecar.',
+        },
+      ];
     }
     return [{ level: 'warn', message: `cannot tell whether Istio is installed: ${(error as Error).message.split('\n')[0] ?? ''}` }];
   }
@@ -109,20 +142,35 @@ async function meshFindings(kc: KubeConfig, namespace: string): Promise<Finding[
   findings.push(
     ready
       ? { level: 'ok', message: `Istio ${version} is installed and istiod is Ready` }
-      : { level: 'fail', message: `Istio ${version} is installed but istiod is not Ready`, fix: 'Look at `kubectl -n istio-system describe pods -l app=istiod` and its logs; on the lab, `kata lab mesh down` then `kata lab up --mesh`.' },
+      : {
+          level: 'fail',
+          message: `Istio ${version} is installed but istiod is not Ready`,
+          fix: 'Look at `kubectl -n istio-system describe pods -l app=istiod` and its logs; on the lab, `kata lab mesh down` then `kata lab up --mesh`.',
+        },
   );
   let labels: Record<string, string>;
   try {
     labels = (await core.readNamespace({ name: namespace })).metadata?.labels ?? {};
   } catch (error) {
-    if (statusOf(error) !== 404) return [...findings, { level: 'warn', message: `cannot read namespace ${namespace}: ${(error as Error).message.split('\n')[0] ?? ''}` }];
-    return [...findings, { level: 'ok', message: `namespace ${namespace} does not exist yet: a run that needs the mesh creates it with injection on` }];
+    if (statusOf(error) !== 404)
+      return [
+        ...findings,
+        { level: 'warn', message: `cannot read namespace ${namespace}: ${(error as Error).message.split('\n')[0] ?? ''}` },
+      ];
+    return [
+      ...findings,
+      { level: 'ok', message: `namespace ${namespace} does not exist yet: a run that needs the mesh creates it with injection on` },
+    ];
   }
   const injected = labels['istio-injection'] === 'enabled' || (labels['istio.io/rev'] ?? '') !== '';
   if (!injected) {
     return [
       ...findings,
-      { level: 'warn', message: `namespace ${namespace} is not in the mesh (no label istio-injection=enabled): its pods get no sidecar, steps that need a mesh are skipped`, fix: `Run \`kubectl label namespace ${namespace} istio-injection=enabled\`, or use a new --namespace (a run that needs the mesh labels the namespace it creates).` },
+      {
+        level: 'warn',
+        message: `namespace ${namespace} is not in the mesh (no label istio-injection=enabled): its pods get no sidecar, steps that need a mesh are skipped`,
+        fix: `Run \`kubectl label namespace ${namespace} istio-injection=enabled\`, or use a new --namespace (a run that needs the mesh labels the namespace it creates).`,
+      },
     ];
   }
   findings.push({ level: 'ok', message: `namespace ${namespace} is in the mesh (sidecar injection on)` });
@@ -146,53 +194,123 @@ async function debugInjectedPod(kc: KubeConfig, namespace: string): Promise<Find
       },
     });
     const deadline = Date.now() + DOCTOR_POD_TIMEOUT_MS;
-    const pod = await watchPod(kc, core, name, namespace, deadline, (p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true);
-    if (pod === undefined) return { level: 'fail', message: `${what}: the test pod ${name} was not Ready in ${DOCTOR_POD_TIMEOUT_MS / 1000}s`, fix: `Look at \`kubectl -n ${namespace} describe pod\` of a new pod: image pulls, the sidecar's log.` };
-    if (!hasSidecar(pod)) return { level: 'fail', message: `${what}: the test pod got no istio-proxy sidecar although namespace ${namespace} has injection on`, fix: 'Check the webhook `istio-sidecar-injector` and istiod\'s log.' };
+    const pod = await watchPod(
+      kc,
+      core,
+      name,
+      namespace,
+      deadline,
+      (p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true,
+    );
+    if (pod === undefined)
+      return {
+        level: 'fail',
+        message: `${what}: the test pod ${name} was not Ready in ${DOCTOR_POD_TIMEOUT_MS / 1000}s`,
+        fix: `Look at \`kubectl -n ${namespace} describe pod\` of a new pod: image pulls, the sidecar's log.`,
+      };
+    if (!hasSidecar(pod))
+      return {
+        level: 'fail',
+        message: `${what}: the test pod got no istio-proxy sidecar although namespace ${namespace} has injection on`,
+        fix: "Check the webhook `istio-sidecar-injector` and istiod's log.",
+      };
     await core.patchNamespacedPodEphemeralcontainers(
-      { name, namespace, body: { spec: { ephemeralContainers: [{ name: 'debugger', image: 'busybox', command: ['cat', '/proc/net/dev'], targetContainerName: 'app' }] } } },
+      {
+        name,
+        namespace,
+        body: {
+          spec: {
+            ephemeralContainers: [{ name: 'debugger', image: 'busybox', command: ['cat', '/proc/net/dev'], targetContainerName: 'app' }],
+          },
+        },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
     );
-    const done = await watchPod(kc, core, name, namespace, deadline, (p) => p.status?.ephemeralContainerStatuses?.some((s) => s.name === 'debugger' && s.state?.terminated !== undefined) === true);
-    if (done === undefined) return { level: 'fail', message: `${what}: the ephemeral container did not run to its end in ${DOCTOR_POD_TIMEOUT_MS / 1000}s` };
+    const done = await watchPod(
+      kc,
+      core,
+      name,
+      namespace,
+      deadline,
+      (p) => p.status?.ephemeralContainerStatuses?.some((s) => s.name === 'debugger' && s.state?.terminated !== undefined) === true,
+    );
+    if (done === undefined)
+      return { level: 'fail', message: `${what}: the ephemeral container did not run to its end in ${DOCTOR_POD_TIMEOUT_MS / 1000}s` };
     const log = await core.readNamespacedPodLog({ name, namespace, container: 'debugger' });
     const sees = ['lo', 'eth0'].filter((i) => new RegExp(`^\\s*${i}:`, 'm').test(log));
     return sees.length === 2
       ? { level: 'ok', message: `${what} works: an ephemeral container beside istio-proxy sees the pod's lo and eth0` }
-      : { level: 'fail', message: `${what}: the ephemeral container saw ${sees.length === 0 ? 'no interfaces' : `only ${sees.join(', ')}`} of the pod` };
+      : {
+          level: 'fail',
+          message: `${what}: the ephemeral container saw ${sees.length === 0 ? 'no interfaces' : `only ${sees.join(', ')}`} of the pod`,
+        };
   } catch (error) {
-    return { level: 'fail', message: `${what}: ${(error as Error).message.split('\n')[0] ?? ''}`, fix: 'It needs create/delete on pods and patch on pods/ephemeralcontainers in the namespace.' };
+    return {
+      level: 'fail',
+      message: `${what}: ${(error as Error).message.split('\n')[0] ?? ''}`,
+      fix: 'It needs create/delete on pods and patch on pods/ephemeralcontainers in the namespace.',
+    };
   } finally {
     // Gone, not just terminating, before the doctor reports: it leaves nothing behind.
     await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
-    await watchUntil(kc, `/api/v1/namespaces/${namespace}/pods`, { fieldSelector: `metadata.name=${name}` }, 30_000, new AbortController().signal, {
-      done: (type) => type === 'DELETED',
-      begun: async () => core.readNamespacedPod({ name, namespace }).then(() => false, (error: unknown) => statusOf(error) === 404),
-    });
+    await watchUntil(
+      kc,
+      `/api/v1/namespaces/${namespace}/pods`,
+      { fieldSelector: `metadata.name=${name}` },
+      30_000,
+      new AbortController().signal,
+      {
+        done: (type) => type === 'DELETED',
+        begun: async () =>
+          core.readNamespacedPod({ name, namespace }).then(
+            () => false,
+            (error: unknown) => statusOf(error) === 404,
+          ),
+      },
+    );
   }
 }
 
 /** Watches the pod until `done` holds (or the deadline passes); returns it as it then was. */
-async function watchPod(kc: KubeConfig, core: CoreV1Api, name: string, namespace: string, deadline: number, done: (pod: V1Pod) => boolean): Promise<V1Pod | undefined> {
+async function watchPod(
+  kc: KubeConfig,
+  core: CoreV1Api,
+  name: string,
+  namespace: string,
+  deadline: number,
+  done: (pod: V1Pod) => boolean,
+): Promise<V1Pod | undefined> {
   let last: V1Pod | undefined;
-  const ok = await watchUntil(kc, `/api/v1/namespaces/${namespace}/pods`, { fieldSelector: `metadata.name=${name}` }, Math.max(0, deadline - Date.now()), new AbortController().signal, {
-    done: (type, object) => {
-      if (type === 'DELETED' || !done(object as V1Pod)) return false;
-      last = object as V1Pod;
-      return true;
+  const ok = await watchUntil(
+    kc,
+    `/api/v1/namespaces/${namespace}/pods`,
+    { fieldSelector: `metadata.name=${name}` },
+    Math.max(0, deadline - Date.now()),
+    new AbortController().signal,
+    {
+      done: (type, object) => {
+        if (type === 'DELETED' || !done(object as V1Pod)) return false;
+        last = object as V1Pod;
+        return true;
+      },
+      begun: async () => {
+        const pod = await core.readNamespacedPod({ name, namespace });
+        if (!done(pod)) return false;
+        last = pod;
+        return true;
+      },
     },
-    begun: async () => {
-      const pod = await core.readNamespacedPod({ name, namespace });
-      if (!done(pod)) return false;
-      last = pod;
-      return true;
-    },
-  });
+  );
   return ok ? last : undefined;
 }
 
 /** The doctor's report as text, and whether anything failed. */
 export function formatFindings(findings: readonly Finding[]): { text: string; failed: boolean } {
-  const text = findings.map((f) => `${f.level === 'ok' ? 'ok  ' : f.level === 'warn' ? 'warn' : 'FAIL'}  ${f.message}${f.fix === undefined ? '' : `\n      fix: ${f.fix}`}\n`).join('');
+  const text = findings
+    .map(
+      (f) =>
+        `${f.level === 'ok' ? 'ok  ' : f.level === 'warn' ? 'warn' : 'FAIL'}  ${f.message}${f.fix === undefined ? '' : `\n      fix: ${f.fix}`}\n`,
+    )
+    .join('');
   return { text, failed: findings.some((f) => f.level === 'fail') };
 }

@@ -73,7 +73,9 @@ export async function readMesh(kc: KubeConfig): Promise<MeshState> {
 function describe(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return typeof code === 'number' ? `HTTP ${code}: ${error.message.split('\n')[0] ?? ''}` : (error.message.split('\n')[0] ?? String(error));
+    return typeof code === 'number'
+      ? `HTTP ${code}: ${error.message.split('\n')[0] ?? ''}`
+      : (error.message.split('\n')[0] ?? String(error));
   }
   return String(error);
 }

@@ -27,9 +27,15 @@ export interface Workload {
 }
 
 /** How to watch one kind of object and when it counts as ready; undefined for kinds we do not wait for. */
-function watchPlan(object: CreatedObject, namespace: string): { path: string; query: Record<string, string>; ready: (o: Workload) => boolean; describe: (o: Workload | undefined) => string } | undefined {
+function watchPlan(
+  object: CreatedObject,
+  namespace: string,
+):
+  | { path: string; query: Record<string, string>; ready: (o: Workload) => boolean; describe: (o: Workload | undefined) => string }
+  | undefined {
   const byName = { fieldSelector: `metadata.name=${object.name}` };
-  const current = (o: Workload | undefined): boolean => o?.status?.observedGeneration === undefined || o.status.observedGeneration >= (o.metadata?.generation ?? 0);
+  const current = (o: Workload | undefined): boolean =>
+    o?.status?.observedGeneration === undefined || o.status.observedGeneration >= (o.metadata?.generation ?? 0);
   switch (object.resource) {
     case 'deployment.apps':
       return {
@@ -59,7 +65,8 @@ function watchPlan(object: CreatedObject, namespace: string): { path: string; qu
       return {
         path: `/api/v1/namespaces/${namespace}/pods`,
         query: byName,
-        ready: (o) => o.status?.phase === 'Succeeded' || (o.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+        ready: (o) =>
+          o.status?.phase === 'Succeeded' || (o.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
         describe: (o) => o?.status?.phase ?? 'Pending',
       };
     case 'service':
@@ -75,7 +82,14 @@ function watchPlan(object: CreatedObject, namespace: string): { path: string; qu
 }
 
 /** Waits for every object to be ready; resolves with the names of those that are not when time is up. */
-export async function settle(kc: KubeConfig, namespace: string, objects: readonly CreatedObject[], timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<string[]> {
+export async function settle(
+  kc: KubeConfig,
+  namespace: string,
+  objects: readonly CreatedObject[],
+  timeoutMs: number,
+  onProgress: (message: string) => void,
+  signal: AbortSignal,
+): Promise<string[]> {
   const waits = objects.map(async (object) => {
     const plan = watchPlan(object, object.namespace ?? namespace);
     if (plan === undefined) return undefined;
@@ -110,7 +124,14 @@ export interface WatchEnd {
  * Watches `path` (a collection, narrowed by `query`) until an event is `done`, starting again
  * when the server ends the watch; false on timeout or abort.
  */
-export function watchUntil(kc: KubeConfig, path: string, query: Record<string, string>, timeoutMs: number, signal: AbortSignal, end: WatchEnd): Promise<boolean> {
+export function watchUntil(
+  kc: KubeConfig,
+  path: string,
+  query: Record<string, string>,
+  timeoutMs: number,
+  signal: AbortSignal,
+  end: WatchEnd,
+): Promise<boolean> {
   return new Promise((resolve) => {
     let settled = false;
     let controller: AbortController | undefined;

@@ -17,7 +17,10 @@ export interface Annotation {
   as?: string;
   timeoutMs?: number;
   retryMs?: number;
-  background?: { readonly kind: 'default' } | { readonly kind: 'for'; readonly ms: number } | { readonly kind: 'while'; readonly step: string; readonly line: number };
+  background?:
+    | { readonly kind: 'default' }
+    | { readonly kind: 'for'; readonly ms: number }
+    | { readonly kind: 'while'; readonly step: string; readonly line: number };
   readonly needs: string[];
   readonly checks: Check[];
 }
@@ -84,7 +87,10 @@ function applyClause(a: Annotation, clause: Clause, file: string): void {
   const argument = clause.text.slice(keyword.length).trim();
   const needName = (what: string): string => {
     if (rest.length !== 1 || !NAME.test(argument)) {
-      fail(`\`${keyword}\` needs one ${what} (letters, digits, '-', '_', '.'), got "${argument}"`, `Write e.g. \`${keyword} ${what === 'step id' ? 'curl-nginx' : 'tooling'}\`.`);
+      fail(
+        `\`${keyword}\` needs one ${what} (letters, digits, '-', '_', '.'), got "${argument}"`,
+        `Write e.g. \`${keyword} ${what === 'step id' ? 'curl-nginx' : 'tooling'}\`.`,
+      );
     }
     return argument;
   };
@@ -106,7 +112,11 @@ function applyClause(a: Annotation, clause: Clause, file: string): void {
     case 'timeout':
     case 'retry': {
       const ms = parseDuration(argument);
-      if (ms === undefined) return fail(`\`${keyword}\` needs a duration from 1ms to 24h like 30s, 2m or 1m30s, got "${argument}"`, `Write e.g. \`${keyword} 30s\`.`);
+      if (ms === undefined)
+        return fail(
+          `\`${keyword}\` needs a duration from 1ms to 24h like 30s, 2m or 1m30s, got "${argument}"`,
+          `Write e.g. \`${keyword} 30s\`.`,
+        );
       a[keyword === 'timeout' ? 'timeoutMs' : 'retryMs'] = ms;
       return;
     }
@@ -114,11 +124,16 @@ function applyClause(a: Annotation, clause: Clause, file: string): void {
       if (argument === '') a.background = { kind: 'default' };
       else if (rest[0] === 'for' && rest.length === 2) {
         const ms = parseDuration(rest[1] as string);
-        if (ms === undefined) return fail(`\`background for\` needs a duration from 1ms to 24h like 10s, got "${rest[1]}"`, 'Write e.g. `background for 10s`.');
+        if (ms === undefined)
+          return fail(`\`background for\` needs a duration from 1ms to 24h like 10s, got "${rest[1]}"`, 'Write e.g. `background for 10s`.');
         a.background = { kind: 'for', ms };
       } else if (rest[0] === 'while' && rest.length === 2 && NAME.test(rest[1] as string)) {
         a.background = { kind: 'while', step: rest[1] as string, line: clause.line };
-      } else fail(`\`background\` takes \`for DURATION\` or \`while STEP_ID\`, got "${argument}"`, 'Write e.g. `background for 10s` or `background while curl-nginx`.');
+      } else
+        fail(
+          `\`background\` takes \`for DURATION\` or \`while STEP_ID\`, got "${argument}"`,
+          'Write e.g. `background for 10s` or `background while curl-nginx`.',
+        );
       return;
     }
     case 'needs':
@@ -155,17 +170,22 @@ function parseExpect(argument: string, line: number, fail: Fail): Check {
       return { kind, pattern, inferred: false, line };
     }
     case 'exit': {
-      if (rest.length !== 1 || !/^\d{1,3}$/.test(after) || Number(after) > 255) fail(`\`expect exit\` needs an exit status 0-255, got "${after}"`, 'Write e.g. `expect exit 0`.');
+      if (rest.length !== 1 || !/^\d{1,3}$/.test(after) || Number(after) > 255)
+        fail(`\`expect exit\` needs an exit status 0-255, got "${after}"`, 'Write e.g. `expect exit 0`.');
       return { kind, code: Number(after), inferred: false, line };
     }
     case 'payload': {
       const [mode = '', ...tail] = rest;
       if (mode === 'encrypted' || mode === 'plaintext') {
-        if (tail.length > 0) fail(`\`expect payload ${mode}\` takes nothing after it, got "${tail.join(' ')}"`, `Write \`expect payload ${mode}\`.`);
+        if (tail.length > 0)
+          fail(`\`expect payload ${mode}\` takes nothing after it, got "${tail.join(' ')}"`, `Write \`expect payload ${mode}\`.`);
         return { kind: mode === 'encrypted' ? 'payload-encrypted' : 'payload-plaintext', inferred: false, line };
       }
       if (mode !== 'contains' && mode !== 'not-contains') {
-        fail(`\`expect payload\` takes \`contains\`, \`not-contains\`, \`encrypted\` or \`plaintext\`, got "${mode}"`, 'Write e.g. `expect payload contains "Welcome to nginx!"` or `expect payload encrypted`.');
+        fail(
+          `\`expect payload\` takes \`contains\`, \`not-contains\`, \`encrypted\` or \`plaintext\`, got "${mode}"`,
+          'Write e.g. `expect payload contains "Welcome to nginx!"` or `expect payload encrypted`.',
+        );
       }
       const text = quoted(tail.join(' '), `expect payload ${mode}`, fail);
       return { kind: mode === 'contains' ? 'payload-contains' : 'payload-not-contains', text, inferred: false, line };
@@ -174,8 +194,14 @@ function parseExpect(argument: string, line: number, fail: Fail): Check {
       const attrs = parseAttributes(after, fail);
       const pod = attrs.get('pod');
       const image = attrs.get('image');
-      if (pod === undefined || image === undefined) fail('`expect ephemeral-container` needs pod="..." and image="..."', 'Write e.g. `expect ephemeral-container pod="<nginx POD>" image="praqma/network-multitool"`.');
-      for (const key of attrs.keys()) if (key !== 'pod' && key !== 'image') fail(`\`expect ephemeral-container\` has no attribute "${key}"`, 'It takes pod="..." and image="...".');
+      if (pod === undefined || image === undefined)
+        fail(
+          '`expect ephemeral-container` needs pod="..." and image="..."',
+          'Write e.g. `expect ephemeral-container pod="<nginx POD>" image="praqma/network-multitool"`.',
+        );
+      for (const key of attrs.keys())
+        if (key !== 'pod' && key !== 'image')
+          fail(`\`expect ephemeral-container\` has no attribute "${key}"`, 'It takes pod="..." and image="...".');
       return { kind, pod: pod as string, image: image as string, inferred: false, line };
     }
     default:
@@ -186,7 +212,11 @@ function parseExpect(argument: string, line: number, fail: Fail): Check {
 /** A double-quoted string: `\"` and `\\` are escapes, any other backslash is kept (regexes). */
 function quoted(text: string, what: string, fail: Fail): string {
   const match = /^"((?:[^"\\]|\\.)*)"$/.exec(text);
-  if (match === null) return fail(`\`${what}\` needs one double-quoted text, got ${text === '' ? 'nothing' : `"${text}"`}`, `Write e.g. \`${what} "Welcome to nginx!"\`.`);
+  if (match === null)
+    return fail(
+      `\`${what}\` needs one double-quoted text, got ${text === '' ? 'nothing' : `"${text}"`}`,
+      `Write e.g. \`${what} "Welcome to nginx!"\`.`,
+    );
   const value = (match[1] as string).replace(/\\(["\\])/g, '$1');
   // Every output contains the empty text: such a check could never fail.
   if (value === '') return fail(`\`${what}\` needs a text to look for, got ""`, `Write e.g. \`${what} "Welcome to nginx!"\`.`);
@@ -201,7 +231,8 @@ function parseAttributes(text: string, fail: Fail): Map<string, string> {
     attrs.set(m[1] as string, (m[2] as string).replace(/\\(["\\])/g, '$1'));
     consumed = pattern.lastIndex;
   }
-  if (consumed !== text.length) fail(`cannot read attributes "${text.slice(consumed)}"`, 'Write attributes as key="value" separated by spaces.');
+  if (consumed !== text.length)
+    fail(`cannot read attributes "${text.slice(consumed)}"`, 'Write attributes as key="value" separated by spaces.');
   return attrs;
 }
 

@@ -71,15 +71,31 @@ export function outline(text: string, file: string, fallbackTitle: string): Outl
     if (CONTAINERS.test(token.type) || token.type === 'inline' || token.type.endsWith('_close')) continue;
 
     // `<!-- kata id x -->` (no colon) is an annotation with a typo: say so rather than ignore it.
-    if (token.type === 'html_block' && map !== null && /^\s*<!--\s*kata\s+(?:skip|run|id|in|as|timeout|retry|background|needs|expect)\b/i.test(token.content)) {
-      throw new KataError('this looks like a kata annotation but lacks the colon after "kata"', { file, line: map[0] + 1, hint: 'Write it as `<!-- kata: ... -->`.' });
+    if (
+      token.type === 'html_block' &&
+      map !== null &&
+      /^\s*<!--\s*kata\s+(?:skip|run|id|in|as|timeout|retry|background|needs|expect)\b/i.test(token.content)
+    ) {
+      throw new KataError('this looks like a kata annotation but lacks the colon after "kata"', {
+        file,
+        line: map[0] + 1,
+        hint: 'Write it as `<!-- kata: ... -->`.',
+      });
     }
     if (token.type === 'html_block' && map !== null && /^\s*<!--\s*kata:/.test(token.content)) {
       const match = ANNOTATION.exec(token.content);
       if (match === null) {
         throw token.content.includes('-->')
-          ? new KataError('this kata annotation shares its lines with other Markdown or HTML', { file, line: map[0] + 1, hint: 'Put `<!-- kata: ... -->` on lines of its own, right before the code block.' })
-          : new KataError('this kata annotation is never closed', { file, line: map[0] + 1, hint: 'End it with `-->` on the same or a later line.' });
+          ? new KataError('this kata annotation shares its lines with other Markdown or HTML', {
+              file,
+              line: map[0] + 1,
+              hint: 'Put `<!-- kata: ... -->` on lines of its own, right before the code block.',
+            })
+          : new KataError('this kata annotation is never closed', {
+              file,
+              line: map[0] + 1,
+              hint: 'End it with `-->` on the same or a later line.',
+            });
       }
       const parsed = parseAnnotation(match[1] as string, map[0] + 1, file);
       pending = pending === undefined ? parsed : mergeAnnotations(pending, parsed);
@@ -90,7 +106,9 @@ export function outline(text: string, file: string, fallbackTitle: string): Outl
     if (token.type === 'fence' || token.type === 'code_block') {
       if (map === null) continue;
       if (token.type === 'fence') assertClosed(token.markup, lines, map, file);
-      const proseLines = lines.slice(proseStart, map[0]).map((line, k) => (hidden.has(proseStart + k) || LINK_COMMENT.test(line) ? '' : line));
+      const proseLines = lines
+        .slice(proseStart, map[0])
+        .map((line, k) => (hidden.has(proseStart + k) || LINK_COMMENT.test(line) ? '' : line));
       const leading = proseLines.findIndex((line) => line.trim() !== '');
       const prose = proseLines.join('\n').trim();
       const block: { -readonly [K in keyof Block]: Block[K] } = {

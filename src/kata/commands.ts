@@ -21,13 +21,32 @@ const KNOWN_COMMANDS = new Set(
 );
 
 /** Flags of kubectl that take their value as the next word. */
-const KUBECTL_VALUE_FLAGS = new Set([
-  '-n', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '-c', '--container', '--image', '--target',
-  '--profile', '--copy-to', '--image-pull-policy', '--env', '-l', '--selector', '--restart', '--labels', '--port',
-  '--pod-running-timeout', '--custom-profile', '--overrides', '-s', '--server', '--token', '--as', '--request-timeout',
-]);
+const KUBECTL_VALUE_FLAGS = new Set(
+  (
+    '-n --namespace --context --kubeconfig --cluster --user -c --container --image --target ' +
+    '--profile --copy-to --image-pull-policy --env -l --selector --restart --labels --port --pod-running-timeout ' +
+    '--custom-profile --overrides -s --server --token --as --request-timeout'
+  ).split(' '),
+);
 
-const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', 'time', '{', '}', 'done', 'fi', 'sudo', 'nohup', 'exec']);
+const KEYWORDS = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'do',
+  'while',
+  'until',
+  '!',
+  'time',
+  '{',
+  '}',
+  'done',
+  'fi',
+  'sudo',
+  'nohup',
+  'exec',
+]);
 
 /**
  * Splits text into words like a shell would for a simple command: quotes removed, `<...>`
@@ -162,7 +181,8 @@ export function isKnownCommand(line: string): boolean {
 export function looksLikeOutput(code: string): boolean {
   const first = code.split('\n').find((l) => l.trim() !== '');
   if (first === undefined) return true;
-  if (/^\s*[A-Z][A-Z0-9_()/.-]*(?: [A-Z][A-Z0-9_()/.-]*)?(?:\s{2,}[A-Z][A-Z0-9_()/.-]*(?: [A-Z][A-Z0-9_()/.-]*)?)+\s*$/.test(first)) return true;
+  if (/^\s*[A-Z][A-Z0-9_()/.-]*(?: [A-Z][A-Z0-9_()/.-]*)?(?:\s{2,}[A-Z][A-Z0-9_()/.-]*(?: [A-Z][A-Z0-9_()/.-]*)?)+\s*$/.test(first))
+    return true;
   if (/^\s*(\{|\[\s*$|\[\s*[{"\d])/.test(first)) return true;
   if (/^\s*---\s*$/.test(first)) return true;
   if (/^\s*-?\s*[A-Za-z_][\w.-]*:(\s|$)/.test(first) && !isKnownCommand(first)) return true;
@@ -171,7 +191,9 @@ export function looksLikeOutput(code: string): boolean {
 
 /** A packet capture that prints the packets' bytes as a hex dump (`tcpdump -X`/`-XX`): payload checks can read it. */
 export function dumpsPackets(text: string): boolean {
-  return simpleCommands(text).some((words) => (words[0] as string).split('/').pop() === 'tcpdump' && words.slice(1).some((a) => /^-[a-zA-Z]*X/.test(a)));
+  return simpleCommands(text).some(
+    (words) => (words[0] as string).split('/').pop() === 'tcpdump' && words.slice(1).some((a) => /^-[a-zA-Z]*X/.test(a)),
+  );
 }
 
 /** Long-running by nature: the runner must give it a bound and stop it. */
@@ -191,8 +213,10 @@ export function isLongRunning(text: string): boolean {
     if (base === 'kubectl' || base === 'oc') {
       const sub = kubectlSubcommand(args);
       if (sub === 'port-forward' || sub === 'proxy' || sub === 'attach') return true;
-      if (sub === 'logs' && args.some((a) => a === '-f' || a === '--follow' || a === '--follow=true' || /^-[a-zA-Z]*f[a-zA-Z]*$/.test(a))) return true;
-      if (args.some((a) => a === '-w' || a === '--watch' || a === '--watch=true' || a === '--watch-only' || a === '--watch-only=true')) return true;
+      if (sub === 'logs' && args.some((a) => a === '-f' || a === '--follow' || a === '--follow=true' || /^-[a-zA-Z]*f[a-zA-Z]*$/.test(a)))
+        return true;
+      if (args.some((a) => a === '-w' || a === '--watch' || a === '--watch=true' || a === '--watch-only' || a === '--watch-only=true'))
+        return true;
       if ((sub === 'exec' || sub === 'debug') && args.includes('--')) {
         const rest = args.slice(args.indexOf('--') + 1).join(' ');
         if (rest !== '' && isLongRunning(rest)) return true;

@@ -89,7 +89,8 @@ export interface EncryptionPromise {
 const PLAINTEXT_WORDS = /\b(?:un-?encrypted|not\s+encrypted|decrypted|plain[- ]?text|clear[- ]?text|in\s+the\s+clear|in\s+plain\s+text)\b/i;
 const ENCRYPTED_WORDS = /\b(?:encrypted|m?TLS(?:\s+(?:records?|traffic|handshakes?))?|cipher[- ]?text|gibberish)\b/i;
 /** "you will not see plaintext", "you cannot read the request": the opposite of what the words say. */
-const NEGATED = /\b(?:not|never|cannot|can't|won't|no\s+longer|unable\s+to)\b[^.]*?\b(?:see|get|read|notice|find)\b|\b(?:no|none\s+of\s+the)\s+(?=(?:un-?encrypted|decrypted|plain|clear))/i;
+const NEGATED =
+  /\b(?:not|never|cannot|can't|won't|no\s+longer|unable\s+to)\b[^.]*?\b(?:see|get|read|notice|find)\b|\b(?:no|none\s+of\s+the)\s+(?=(?:un-?encrypted|decrypted|plain|clear))/i;
 
 /** Like PROMISE, also negated ("you will not see", "you cannot read") and with reading verbs. */
 const CAPTURE_PROMISE =
@@ -106,8 +107,13 @@ export function findEncryptionPromises(prose: string): EncryptionPromise[] {
     const words = plain ?? encrypted;
     if (words === null) continue;
     const negated = NEGATED.test(sentence.text.replace(/\bnot\s+encrypted\b/gi, 'unencrypted'));
-    const saysPlain = plain !== null !== negated;
-    result.push({ kind: saysPlain ? 'payload-plaintext' : 'payload-encrypted', backwards: BACKWARDS.test(sentence.text), lineOffset: sentence.lineOffset, words: words[0] });
+    const saysPlain = (plain !== null) !== negated;
+    result.push({
+      kind: saysPlain ? 'payload-plaintext' : 'payload-encrypted',
+      backwards: BACKWARDS.test(sentence.text),
+      lineOffset: sentence.lineOffset,
+      words: words[0],
+    });
   }
   return result;
 }

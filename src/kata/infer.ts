@@ -18,7 +18,17 @@ import {
 } from './commands.js';
 import { placeholdersIn, podOfApp, wholePlaceholder } from './placeholders.js';
 import { findEncryptionPromises, findExpectations, meshMention } from './expectations.js';
-import { HOST, type BackgroundBound, type Check, type Command, type ContextInfo, type ContextReason, type Diagnostic, type ShellOpener, type Step } from './model.js';
+import {
+  HOST,
+  type BackgroundBound,
+  type Check,
+  type Command,
+  type ContextInfo,
+  type ContextReason,
+  type Diagnostic,
+  type ShellOpener,
+  type Step,
+} from './model.js';
 import { splitCommands } from './shell-lines.js';
 
 /** How long an inferred background step runs when nothing else bounds it. */
@@ -28,9 +38,26 @@ const SHELL_LANGS = new Set(['', 'console', 'bash', 'sh', 'shell', 'zsh', 'shell
 
 const HOST_CUE =
   /\b(?:another|a new|a second|a separate|new|other|second|separate)\s+(?:terminal|shell|window|tab)\b|\bon (?:your|the) (?:host|machine|laptop|workstation|computer)\b|\boutside (?:of )?the (?:pod|container)\b|\blocal (?:terminal|shell)\b/i;
-const NAMED_CUE = /\b(?:from|in|inside|within|into)\s+(?:the\s+|our\s+|this\s+|that\s+|your\s+)?([\w-]+)\s+(?:container|pod|shell|terminal)s?\b/gi;
+const NAMED_CUE =
+  /\b(?:from|in|inside|within|into)\s+(?:the\s+|our\s+|this\s+|that\s+|your\s+)?([\w-]+)\s+(?:container|pod|shell|terminal)s?\b/gi;
 const OPENER_ALIAS = /\b(?:into|in|inside|to|on)\s+(?:the\s+|a\s+|our\s+|this\s+)?([\w-]+)\s+(?:pod|container)\b/gi;
-const NOT_ALIASES = new Set(['same', 'running', 'other', 'new', 'another', 'first', 'second', 'a', 'the', 'this', 'that', 'existing', 'each', 'every', 'one']);
+const NOT_ALIASES = new Set([
+  'same',
+  'running',
+  'other',
+  'new',
+  'another',
+  'first',
+  'second',
+  'a',
+  'the',
+  'this',
+  'that',
+  'existing',
+  'each',
+  'every',
+  'one',
+]);
 const RERUN = /\bre-?run(?:ning)?\s+(?:the\s+)?`?([\w./-]+)`?(?:\s+[\w-]+){0,2}?\s+(?:command|query|request|loop|for-loop)/i;
 const OUTPUT_CUE =
   /(?:\byou(?:'ll| will| should| would| can| may)?(?: now| then| eventually| also)? (?:see|get|notice)\b[^.]*:\s*$|\blooks? (?:something )?like(?: this| the following)?[.:]?\s*$|\bsomething like[.:]?\s*$|\b(?:output|result) (?:is|will be|should be|looks)\b[^.]*[:.]\s*$|\bsimilar to (?:this|the following)[.:]?\s*$)/i;
@@ -70,7 +97,12 @@ export function inferSteps(blocks: readonly Block[], file: string): Inferred {
     }
     const { commands } = splitCommands(block.code, block.codeLine);
     for (const c of commands) {
-      if (c.unfinished) diagnostics.push({ severity: 'warning', line: c.line, message: `the command \`${firstLine(c.text)}\` is not finished when the block ends (unclosed quote, missing \`done\`/\`fi\`?)` });
+      if (c.unfinished)
+        diagnostics.push({
+          severity: 'warning',
+          line: c.line,
+          message: `the command \`${firstLine(c.text)}\` is not finished when the block ends (unclosed quote, missing \`done\`/\`fi\`?)`,
+        });
     }
     const skip = a?.skip ?? false;
     const segments = assignContexts(block, a, commands, { contexts, open, diagnostics, skip, file });
@@ -82,7 +114,8 @@ export function inferSteps(blocks: readonly Block[], file: string): Inferred {
     segments.forEach((segment, k) => {
       const last = k === segments.length - 1;
       const longRunning = segment.commands.some((c) => c.longRunning);
-      const background = longRunning || (a?.background !== undefined && (last && !segments.some((s) => s.commands.some((c) => c.longRunning))));
+      const background =
+        longRunning || (a?.background !== undefined && last && !segments.some((s) => s.commands.some((c) => c.longRunning)));
       const checks: Check[] = last ? [...(a?.checks ?? [])] : [];
       const step = blockStep(block, {
         line: segment.commands[0]?.line ?? block.line,
@@ -92,7 +125,11 @@ export function inferSteps(blocks: readonly Block[], file: string): Inferred {
         commands: segment.commands,
         background,
         needs: a === undefined ? [] : [...a.needs],
-        placeholders: placeholdersIn(segment.commands.map((c) => c.text).join('\n') + '\n' + checks.map((c) => (c.kind === 'ephemeral-container' ? c.pod : '')).join('\n')),
+        placeholders: placeholdersIn(
+          segment.commands.map((c) => c.text).join('\n') +
+            '\n' +
+            checks.map((c) => (c.kind === 'ephemeral-container' ? c.pod : '')).join('\n'),
+        ),
         checks,
       });
       if (skip) step.shownReason = 'skip annotation';
@@ -119,7 +156,11 @@ function shownReason(block: Block, previous: Block | undefined): string | undefi
   if (code.trim() === '') return 'empty block';
   const prompted = /^\s*\$ /m.test(code);
   if (!prompted && looksLikeOutput(code)) return 'output';
-  const lastSentence = block.prose.split('\n').filter((l) => l.trim() !== '').pop() ?? '';
+  const lastSentence =
+    block.prose
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .pop() ?? '';
   const first = code.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
   const command = prompted || isKnownCommand(first);
   if (!prompted && OUTPUT_CUE.test(lastSentence) && !command) return 'output';
@@ -142,7 +183,12 @@ interface ContextState {
 }
 
 /** Decides the context of each command of a block and groups them into steps. */
-function assignContexts(block: Block, a: Annotation | undefined, commands: ReturnType<typeof splitCommands>['commands'], state: ContextState): Segment[] {
+function assignContexts(
+  block: Block,
+  a: Annotation | undefined,
+  commands: ReturnType<typeof splitCommands>['commands'],
+  state: ContextState,
+): Segment[] {
   // Only the paragraph right before the block says where it runs; earlier prose talks about earlier
   // blocks. Read only when a command needs it (kubectl commands run on the host whatever it says).
   let plain: { prose: string; hostCue: boolean } | undefined;
@@ -201,7 +247,13 @@ function assignContexts(block: Block, a: Annotation | undefined, commands: Retur
       }
     }
 
-    if (current === undefined || current.context !== context || current.opens !== undefined || command.longRunning || current.commands.some((c) => c.longRunning)) {
+    if (
+      current === undefined ||
+      current.context !== context ||
+      current.opens !== undefined ||
+      command.longRunning ||
+      current.commands.some((c) => c.longRunning)
+    ) {
       current = { context, reason, commands: [] };
       segments.push(current);
     }
@@ -210,7 +262,12 @@ function assignContexts(block: Block, a: Annotation | undefined, commands: Retur
     const opener = parseShellOpener(source.text);
     if (opener !== undefined && !state.skip) {
       const name = !asUsed && a?.as !== undefined ? a.as : contextName(opener, state.contexts);
-      if (name === HOST) throw new KataError('"host" is the learner\'s own shell and cannot name a context', { file: state.file, line: a?.line ?? source.line, hint: 'Pick another name for `as`.' });
+      if (name === HOST)
+        throw new KataError('"host" is the learner\'s own shell and cannot name a context', {
+          file: state.file,
+          line: a?.line ?? source.line,
+          hint: 'Pick another name for `as`.',
+        });
       asUsed = asUsed || a?.as !== undefined;
       if (!state.contexts.some((c) => c.name === name)) {
         state.contexts.push({ name, openedBy: '', opener, aliases: aliasesFor(name, opener, cues().prose) });
@@ -264,7 +321,10 @@ function sameShell(a: ShellOpener, b: ShellOpener): boolean {
 }
 
 function slug(text: string): string {
-  const s = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const s = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return s === '' ? 'shell' : s;
 }
 
@@ -296,7 +356,11 @@ function assignIds(steps: MutableStep[], stepBlock: readonly number[], blocks: r
     const id = annotation?.id === undefined ? `s${i + 1}` : k === 1 ? annotation.id : `${annotation.id}-${k}`;
     const earlier = seen.get(id);
     if (earlier !== undefined) {
-      throw new KataError(`step id "${id}" is already used by the step at line ${earlier}`, { file, line: annotation?.line ?? step.line, hint: 'Give each `id` a different name.' });
+      throw new KataError(`step id "${id}" is already used by the step at line ${earlier}`, {
+        file,
+        line: annotation?.line ?? step.line,
+        hint: 'Give each `id` a different name.',
+      });
     }
     seen.set(id, step.line);
     step.id = id;
@@ -316,16 +380,36 @@ function assignBounds(steps: MutableStep[], stepBlock: readonly number[], blocks
     if (explicit?.kind === 'while') {
       const target = steps.findIndex((s) => s.id === explicit.step);
       const next = nextRunStep(steps, i);
-      if (target === -1) throw new KataError(`\`background while ${explicit.step}\` names no step`, { file, line: explicit.line, hint: `Known step ids: ${steps.filter((s) => s.run).map((s) => s.id).join(', ')}.` });
+      if (target === -1)
+        throw new KataError(`\`background while ${explicit.step}\` names no step`, {
+          file,
+          line: explicit.line,
+          hint: `Known step ids: ${steps
+            .filter((s) => s.run)
+            .map((s) => s.id)
+            .join(', ')}.`,
+        });
       // A later step is fine when only other background steps stand between (start a server, a capture, then the request).
       const between = target > i ? steps.slice(i + 1, target).filter((s) => s.run) : [];
-      if (target === i || (target > i && (target !== next && !between.every((s) => s.background)))) {
-        throw new KataError(`\`background while ${explicit.step}\` must name an earlier step (it is run again) or the next step that is not itself in the background`, { file, line: explicit.line, hint: 'Point it at the step whose traffic this background job should see.' });
+      if (target === i || (target > i && target !== next && !between.every((s) => s.background))) {
+        throw new KataError(
+          `\`background while ${explicit.step}\` must name an earlier step (it is run again) or the next step that is not itself in the background`,
+          { file, line: explicit.line, hint: 'Point it at the step whose traffic this background job should see.' },
+        );
       }
       if (target > i && steps[target]?.phase !== step.phase) {
-        throw new KataError(`\`background while ${explicit.step}\` names a step of the other phase`, { file, line: explicit.line, hint: 'A background step and the step it waits for must both be in the main phase or both in the cleanup.' });
+        throw new KataError(`\`background while ${explicit.step}\` names a step of the other phase`, {
+          file,
+          line: explicit.line,
+          hint: 'A background step and the step it waits for must both be in the main phase or both in the cleanup.',
+        });
       }
-      if (!steps[target]?.run) throw new KataError(`\`background while ${explicit.step}\` names a step that is not run`, { file, line: explicit.line, hint: 'Point it at a step that runs.' });
+      if (!steps[target]?.run)
+        throw new KataError(`\`background while ${explicit.step}\` names a step that is not run`, {
+          file,
+          line: explicit.line,
+          hint: 'Point it at a step that runs.',
+        });
       step.bound = { kind: 'while', step: explicit.step, inferred: false };
       return;
     }
@@ -333,7 +417,12 @@ function assignBounds(steps: MutableStep[], stepBlock: readonly number[], blocks
   });
 }
 
-function inferBound(steps: readonly MutableStep[], stepBlock: readonly number[], blocks: readonly Block[], i: number): BackgroundBound & { inferred: boolean } {
+function inferBound(
+  steps: readonly MutableStep[],
+  stepBlock: readonly number[],
+  blocks: readonly Block[],
+  i: number,
+): BackgroundBound & { inferred: boolean } {
   const blockIndex = stepBlock[i] as number;
   const texts = [blocks[blockIndex]?.prose ?? '', blocks[blockIndex + 1]?.prose ?? ''];
   for (const text of texts) {
@@ -377,7 +466,10 @@ function addInferredChecks(steps: MutableStep[], stepBlock: readonly number[], b
       if (target === undefined) continue;
       if (target.checks.some((c) => !c.inferred)) continue; // the author said exactly what to check
       if (target.checks.some((c) => c.kind === 'contains' && c.text === expectation.text)) continue;
-      target.checks = [...target.checks, { kind: 'contains', text: expectation.text, inferred: true, line: block.proseLine + expectation.lineOffset }];
+      target.checks = [
+        ...target.checks,
+        { kind: 'contains', text: expectation.text, inferred: true, line: block.proseLine + expectation.lineOffset },
+      ];
     }
   });
 }
@@ -414,8 +506,14 @@ function addCaptureChecks(steps: MutableStep[], stepBlock: readonly number[], bl
 }
 
 /** The step nearest to `first` that `matches`: only before it when the sentence points back, else after it first. */
-function nearest(steps: readonly MutableStep[], first: number, matches: (s: MutableStep) => boolean, backwards: boolean): MutableStep | undefined {
-  for (let i = first - 1; backwards && i >= Math.max(0, first - EXPECTATION_REACH); i--) if (matches(steps[i] as MutableStep)) return steps[i];
+function nearest(
+  steps: readonly MutableStep[],
+  first: number,
+  matches: (s: MutableStep) => boolean,
+  backwards: boolean,
+): MutableStep | undefined {
+  for (let i = first - 1; backwards && i >= Math.max(0, first - EXPECTATION_REACH); i--)
+    if (matches(steps[i] as MutableStep)) return steps[i];
   if (backwards) return undefined;
   for (let i = first; i < Math.min(steps.length, first + EXPECTATION_REACH); i++) if (matches(steps[i] as MutableStep)) return steps[i];
   for (let i = first - 1; i >= Math.max(0, first - EXPECTATION_REACH); i--) if (matches(steps[i] as MutableStep)) return steps[i];
@@ -425,8 +523,14 @@ function nearest(steps: readonly MutableStep[], first: number, matches: (s: Muta
 /** A sentence talks about a step close to it: look this many steps away at most. */
 const EXPECTATION_REACH = 8;
 
-function targetStep(steps: readonly MutableStep[], first: number, command: string | undefined, backwards: boolean): MutableStep | undefined {
-  const matches = (s: MutableStep): boolean => s.run && !s.background && (command === undefined || s.commands.some((c) => commandNames(c.text).includes(command)));
+function targetStep(
+  steps: readonly MutableStep[],
+  first: number,
+  command: string | undefined,
+  backwards: boolean,
+): MutableStep | undefined {
+  const matches = (s: MutableStep): boolean =>
+    s.run && !s.background && (command === undefined || s.commands.some((c) => commandNames(c.text).includes(command)));
   const after = (): MutableStep | undefined => {
     for (let i = first; i < Math.min(steps.length, first + EXPECTATION_REACH); i++) if (matches(steps[i] as MutableStep)) return steps[i];
     return undefined;
@@ -441,7 +545,10 @@ function targetStep(steps: readonly MutableStep[], first: number, command: strin
   return after() ?? before();
 }
 
-type StepParts = Pick<MutableStep, 'line' | 'run' | 'context' | 'contextReason' | 'commands' | 'background' | 'needs' | 'placeholders' | 'checks'>;
+type StepParts = Pick<
+  MutableStep,
+  'line' | 'run' | 'context' | 'contextReason' | 'commands' | 'background' | 'needs' | 'placeholders' | 'checks'
+>;
 
 /**
  * A step of `block`. Every step is built here, property by property in one order: object spreads
@@ -471,7 +578,17 @@ function blockStep(block: Block, parts: StepParts): MutableStep {
 
 /** A block shown, not run. */
 function shownStep(block: Block, reason: string): MutableStep {
-  const step = blockStep(block, { line: block.codeLine, run: false, context: HOST, contextReason: 'no-context-open', commands: [], background: false, needs: [], placeholders: [], checks: [] });
+  const step = blockStep(block, {
+    line: block.codeLine,
+    run: false,
+    context: HOST,
+    contextReason: 'no-context-open',
+    commands: [],
+    background: false,
+    needs: [],
+    placeholders: [],
+    checks: [],
+  });
   step.shownReason = reason;
   return step;
 }

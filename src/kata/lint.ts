@@ -36,8 +36,17 @@ export function lintKata(kata: Kata, exists: (path: string) => boolean = existsS
     const creator = runSteps.find((s) => s.commands.some((c) => createsObjects(c.text)));
     found.push(
       creator === undefined
-        ? { severity: 'warning', line: 1, message: 'the kata has no Cleanup section; add a `# Cleanup` heading with the commands that undo it' }
-        : { severity: 'error', line: creator.line, message: 'this step creates cluster objects but the kata has no Cleanup section, so they would be left behind; add a `# Cleanup` heading with the delete commands' },
+        ? {
+            severity: 'warning',
+            line: 1,
+            message: 'the kata has no Cleanup section; add a `# Cleanup` heading with the commands that undo it',
+          }
+        : {
+            severity: 'error',
+            line: creator.line,
+            message:
+              'this step creates cluster objects but the kata has no Cleanup section, so they would be left behind; add a `# Cleanup` heading with the delete commands',
+          },
     );
   }
 
@@ -55,13 +64,23 @@ function checkPlaceholders(steps: readonly Step[], found: Diagnostic[]): void {
         if (reported.has(p.name)) continue;
         reported.add(p.name);
         if (p.podOfApp === undefined) {
-          found.push({ severity: 'warning', line: command.line, message: `the runner cannot look up <${p.name}>; learners and CI must give it with --set "${p.name}=VALUE"` });
+          found.push({
+            severity: 'warning',
+            line: command.line,
+            message: `the runner cannot look up <${p.name}>; learners and CI must give it with --set "${p.name}=VALUE"`,
+          });
           continue;
         }
         const app = p.podOfApp;
-        const creates = earlier.some((text) => createsApp(text, app) || /\b(apply|create)\b[^|;]*\s-(f|k)\s/.test(text) || /\bhelm\s+(install|upgrade)\b/.test(text));
+        const creates = earlier.some(
+          (text) => createsApp(text, app) || /\b(apply|create)\b[^|;]*\s-(f|k)\s/.test(text) || /\bhelm\s+(install|upgrade)\b/.test(text),
+        );
         if (!creates) {
-          found.push({ severity: 'error', line: command.line, message: `<${p.name}> stands for a pod of app ${app}, but no earlier step creates one (e.g. \`kubectl create deploy ${app} --image ...\`)` });
+          found.push({
+            severity: 'error',
+            line: command.line,
+            message: `<${p.name}> stands for a pod of app ${app}, but no earlier step creates one (e.g. \`kubectl create deploy ${app} --image ...\`)`,
+          });
         }
       }
       earlier.push(command.text);
@@ -70,11 +89,19 @@ function checkPlaceholders(steps: readonly Step[], found: Diagnostic[]): void {
 }
 
 function createsApp(text: string, app: string): boolean {
-  return simpleCommands(text).some((w) => w[0] === 'kubectl' && ((w.includes('create') && (w.includes('deploy') || w.includes('deployment')) && w.includes(app)) || (w.includes('run') && w.includes(app))));
+  return simpleCommands(text).some(
+    (w) =>
+      w[0] === 'kubectl' &&
+      ((w.includes('create') && (w.includes('deploy') || w.includes('deployment')) && w.includes(app)) ||
+        (w.includes('run') && w.includes(app))),
+  );
 }
 
 function createsObjects(text: string): boolean {
-  return simpleCommands(text).some((w) => w[0] === 'kubectl' && ['create', 'apply', 'run', 'expose'].some((verb) => w.includes(verb))) || /\bhelm\s+install\b/.test(text);
+  return (
+    simpleCommands(text).some((w) => w[0] === 'kubectl' && ['create', 'apply', 'run', 'expose'].some((verb) => w.includes(verb))) ||
+    /\bhelm\s+install\b/.test(text)
+  );
 }
 
 /** Relative paths in host commands must exist next to the kata, unless an earlier command writes them. */
@@ -85,13 +112,18 @@ function checkFiles(steps: readonly Step[], base: string, exists: (path: string)
   for (const step of steps) {
     for (const command of step.commands) {
       for (const words of simpleCommands(command.text)) {
-        if (step.context === HOST && words[0] === 'cd') elsewhere = elsewhere || words[1] === undefined || !/^[\w./-]+$/.test(words[1]) || words[1].startsWith('/');
+        if (step.context === HOST && words[0] === 'cd')
+          elsewhere = elsewhere || words[1] === undefined || !/^[\w./-]+$/.test(words[1]) || words[1].startsWith('/');
         if (step.context === HOST && !elsewhere) {
           for (const path of pathArguments(words)) {
             if (written.has(path)) continue;
             const dir = path.includes('*') ? path.slice(0, path.indexOf('*')).replace(/[^/]*$/, '') : path;
             if (dir !== '' && !exists(resolve(base, dir))) {
-              found.push({ severity: 'error', line: command.line, message: `\`${path}\` does not exist next to the kata (looked in ${base}/); add it or fix the path` });
+              found.push({
+                severity: 'error',
+                line: command.line,
+                message: `\`${path}\` does not exist next to the kata (looked in ${base}/); add it or fix the path`,
+              });
             }
           }
         }
@@ -101,7 +133,22 @@ function checkFiles(steps: readonly Step[], base: string, exists: (path: string)
   }
 }
 
-const FILE_READERS = new Set(['cat', 'source', '.', 'bash', 'sh', 'less', 'more', 'head', 'tail', 'diff', 'python', 'python3', 'node', 'envsubst']);
+const FILE_READERS = new Set([
+  'cat',
+  'source',
+  '.',
+  'bash',
+  'sh',
+  'less',
+  'more',
+  'head',
+  'tail',
+  'diff',
+  'python',
+  'python3',
+  'node',
+  'envsubst',
+]);
 const KUBECTL_FILE_FLAGS = new Set(['-f', '--filename', '-k', '--kustomize', '--from-file', '--from-env-file']);
 
 /** Arguments that name files of the kata: scripts run by path, `kubectl -f/-k` values, files given to cat & co. */
@@ -130,7 +177,8 @@ function writtenPaths(words: readonly string[]): string[] {
     if (next !== undefined && ['-out', '-keyout', '-o', '--output', '>', '>>'].includes(word)) out.push(next);
     if ((words[0] === 'touch' || words[0] === 'mkdir' || words[0] === 'git') && i > 0 && !word.startsWith('-')) out.push(word);
     // `cp first-steps/serve.mjs "$DIR"/`: later commands name the copy by its file name.
-    if ((words[0] === 'cp' || words[0] === 'mv') && i > 0 && i < words.length - 1 && !word.startsWith('-')) out.push(word.split('/').pop() ?? word);
+    if ((words[0] === 'cp' || words[0] === 'mv') && i > 0 && i < words.length - 1 && !word.startsWith('-'))
+      out.push(word.split('/').pop() ?? word);
   });
   return out;
 }
@@ -143,7 +191,11 @@ function checkLinks(steps: readonly Step[], base: string, exists: (path: string)
         const target = (match[1] as string).replace(/#.*$/, '');
         if (target === '' || /^[a-z]+:/i.test(target) || target.startsWith('/')) continue;
         if (!exists(resolve(base, target))) {
-          found.push({ severity: 'warning', line: step.proseLine + k, message: `the ${match[0].startsWith('!') ? 'image' : 'link'} \`${target}\` does not exist next to the kata` });
+          found.push({
+            severity: 'warning',
+            line: step.proseLine + k,
+            message: `the ${match[0].startsWith('!') ? 'image' : 'link'} \`${target}\` does not exist next to the kata`,
+          });
         }
       }
     });
@@ -157,7 +209,11 @@ function checkShells(kata: Kata, found: Diagnostic[]): void {
   for (const step of openers) {
     const first = seen.get(step.opens as string);
     if (first !== undefined) {
-      found.push({ severity: 'warning', line: step.line, message: `this opens the shell "${step.opens}" again (first opened at line ${first}); the runner reuses one shell, name them apart with \`<!-- kata: as NAME -->\` if they are different` });
+      found.push({
+        severity: 'warning',
+        line: step.line,
+        message: `this opens the shell "${step.opens}" again (first opened at line ${first}); the runner reuses one shell, name them apart with \`<!-- kata: as NAME -->\` if they are different`,
+      });
     } else seen.set(step.opens as string, step.line);
   }
 }
@@ -171,7 +227,11 @@ function checkProseOnlyCommands(steps: readonly Step[], found: Diagnostic[]): vo
         const command = (match[1] as string).trim();
         if (!command.includes(' ') || !isKnownCommand(command) || inBlocks.has(command.replace(/\s+/g, ' '))) continue;
         if (commandNames(command).length === 0) continue;
-        found.push({ severity: 'warning', line: step.proseLine + k, message: `\`${command}\` is only mentioned in the prose, so the runner will not run it; put it in a code block of its own` });
+        found.push({
+          severity: 'warning',
+          line: step.proseLine + k,
+          message: `\`${command}\` is only mentioned in the prose, so the runner will not run it; put it in a code block of its own`,
+        });
       }
     });
   }
@@ -187,7 +247,9 @@ export function lintFiles(files: readonly string[], exists: (path: string) => bo
       problems = lintKata(loadKata(file), exists);
     } catch (error) {
       if (!(error instanceof KataError)) throw error;
-      problems = [{ severity: 'error', line: error.line ?? 0, message: `${error.message}${error.hint === undefined ? '' : `. ${error.hint}`}` }];
+      problems = [
+        { severity: 'error', line: error.line ?? 0, message: `${error.message}${error.hint === undefined ? '' : `. ${error.hint}`}` },
+      ];
     }
     for (const p of problems) text += `${file}${p.line > 0 ? `:${p.line}` : ''}: ${p.severity}: ${p.message}\n`;
     const e = problems.filter((p) => p.severity === 'error').length;

@@ -16,7 +16,9 @@ const K8S_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /** HTML a command writes (`echo '<h1>Hi</h1>'`) is not a placeholder. */
 const HTML_TAGS = new Set(
-  'a b i p br hr em h1 h2 h3 h4 h5 h6 li ol ul dl dt dd tr td th div pre code span html head body title meta link table tbody thead strong script style form input button img'.split(' '),
+  'a b i p br hr em h1 h2 h3 h4 h5 h6 li ol ul dl dt dd tr td th div pre code span html head body title meta link table tbody thead strong script style form input button img'.split(
+    ' ',
+  ),
 );
 
 /** The app of a `<APP POD>` placeholder's name (`nginx POD` -> `nginx`), else undefined. */

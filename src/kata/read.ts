@@ -28,7 +28,11 @@ export function readKataFile(file: string): string {
     size = stat.size;
   } catch (error) {
     if (error instanceof KataError) throw error;
-    throw new KataError(describeFsError(file, error), { file, hint: 'Check the path; it is relative to the current directory.', cause: error });
+    throw new KataError(describeFsError(file, error), {
+      file,
+      hint: 'Check the path; it is relative to the current directory.',
+      cause: error,
+    });
   }
   if (size > MAX_KATA_BYTES) {
     throw new KataError(`the file is ${(size / 1024 / 1024).toFixed(1)} MB; a kata must be at most ${MAX_KATA_BYTES / 1024 / 1024} MB`, {

@@ -32,7 +32,10 @@ export function splitCommands(code: string, firstLine: number): BlockCommands {
 
   const flush = (unfinished: boolean): void => {
     if (buffer.length === 0) return;
-    const text = buffer.join('\n').replace(/[ \t]*\\\n[ \t]*/g, ' ').trim();
+    const text = buffer
+      .join('\n')
+      .replace(/[ \t]*\\\n[ \t]*/g, ' ')
+      .trim();
     if (text !== '') commands.push({ text, line: startLine, unfinished });
     buffer = [];
     scanner.reset();

@@ -26,7 +26,11 @@ function testcase(s: StepRecord, file: string): string {
   const command = s.step.commands[0]?.text.split('\n')[0] ?? '';
   const name = `${s.step.id}${s.rerunFor === undefined ? '' : ` (again, for ${s.rerunFor})`}: ${command}`;
   const open = `    <testcase classname="${xml(file)}" name="${xml(name)}" file="${xml(file)}" line="${s.step.line}" time="${(s.durationMs / 1000).toFixed(3)}"`;
-  const output = [...s.excerpt.head, ...(s.excerpt.omitted > 0 ? [`... ${s.excerpt.omitted} lines omitted ...`] : []), ...s.excerpt.tail].join('\n');
+  const output = [
+    ...s.excerpt.head,
+    ...(s.excerpt.omitted > 0 ? [`... ${s.excerpt.omitted} lines omitted ...`] : []),
+    ...s.excerpt.tail,
+  ].join('\n');
   const where = `${file}:${s.step.line}`;
   switch (s.status) {
     case 'passed':
@@ -44,7 +48,10 @@ function xml(text: string): string {
   // XML 1.0 allows neither control characters other than tab and newlines, nor U+FFFE/U+FFFF,
   // nor a surrogate without its pair: a command may print any of them.
   return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+      '',
+    )
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -27,7 +27,11 @@ export class PlainReporter {
       case 'run-started': {
         this.file = event.kata.file;
         w(`kata: ${event.kata.title} (${event.kata.file})`);
-        w(event.target === undefined ? 'target: this machine only (the kata needs no cluster)' : `target: cluster ${event.target.cluster}, context ${event.target.context}, namespace ${event.target.namespace}`);
+        w(
+          event.target === undefined
+            ? 'target: this machine only (the kata needs no cluster)'
+            : `target: cluster ${event.target.cluster}, context ${event.target.context}, namespace ${event.target.namespace}`,
+        );
         return;
       }
       case 'step-started': {
@@ -57,7 +61,9 @@ export class PlainReporter {
         w(`  ~ ${event.step.id} runs in the background`);
         return;
       case 'check':
-        w(`  ${event.result.passed ? 'ok  ' : 'FAIL'} ${describeCheck(event.result.check)}${event.result.check.inferred ? ' (inferred)' : ''}: ${redact(event.result.detail)}`);
+        w(
+          `  ${event.result.passed ? 'ok  ' : 'FAIL'} ${describeCheck(event.result.check)}${event.result.check.inferred ? ' (inferred)' : ''}: ${redact(event.result.detail)}`,
+        );
         return;
       case 'step-ended': {
         const shown = this.shownLines.get(event.step.id) ?? 0;
@@ -75,7 +81,9 @@ export class PlainReporter {
         return;
       }
       case 'cleanup-started':
-        w(`== cleanup (${event.reason === 'success' ? 'the kata is done' : event.reason === 'failure' ? 'after a failure' : 'after an interruption'})`);
+        w(
+          `== cleanup (${event.reason === 'success' ? 'the kata is done' : event.reason === 'failure' ? 'after a failure' : 'after an interruption'})`,
+        );
         return;
       case 'cleanup-skipped':
         w(`== cleanup skipped: ${event.reason}`);
@@ -99,7 +107,9 @@ export class PlainReporter {
     const t = tally(record);
     const parts = [`${t.passed} passed`, `${t.failed} failed`, `${t.skipped} skipped`];
     if (t.interrupted > 0) parts.push(`${t.interrupted} interrupted`);
-    this.write(`== ${record.status ?? 'ended'}: ${parts.join(', ')} in ${formatDuration(record.durationMs ?? 0)}; exit ${record.exitCode ?? '?'}\n`);
+    this.write(
+      `== ${record.status ?? 'ended'}: ${parts.join(', ')} in ${formatDuration(record.durationMs ?? 0)}; exit ${record.exitCode ?? '?'}\n`,
+    );
     for (const report of reports) this.write(`report: ${report}\n`);
   }
 }

@@ -40,7 +40,12 @@ export function planJson(kata: Kata): unknown {
       background: s.background,
       ...(s.bound === undefined
         ? {}
-        : { bound: s.bound.kind === 'for' ? { kind: 'for', seconds: s.bound.ms / 1000, inferred: s.bound.inferred } : { kind: 'while', step: s.bound.step, inferred: s.bound.inferred } }),
+        : {
+            bound:
+              s.bound.kind === 'for'
+                ? { kind: 'for', seconds: s.bound.ms / 1000, inferred: s.bound.inferred }
+                : { kind: 'while', step: s.bound.step, inferred: s.bound.inferred },
+          }),
       ...(s.timeoutMs === undefined ? {} : { timeoutSeconds: s.timeoutMs / 1000 }),
       ...(s.retryMs === undefined ? {} : { retrySeconds: s.retryMs / 1000 }),
       needs: s.needs,

@@ -11,7 +11,12 @@ export function planText(kata: Kata): string {
   if (kata.contexts.length > 0) {
     out.push('', 'Shells the kata opens:');
     for (const c of kata.contexts) {
-      const how = c.opener.kind === 'debug' ? `ephemeral container (${c.opener.image ?? 'default image'}) in ${c.opener.target}` : c.opener.kind === 'run' ? `new pod ${c.opener.target} (${c.opener.image ?? '?'})` : `exec into ${c.opener.target}`;
+      const how =
+        c.opener.kind === 'debug'
+          ? `ephemeral container (${c.opener.image ?? 'default image'}) in ${c.opener.target}`
+          : c.opener.kind === 'run'
+            ? `new pod ${c.opener.target} (${c.opener.image ?? '?'})`
+            : `exec into ${c.opener.target}`;
       out.push(`  ${c.name.padEnd(14)} ${how}, ${c.opener.shell}; opened by ${c.openedBy}`);
     }
   }
@@ -49,12 +54,20 @@ function stepLines(step: Step, width: number, ctxWidth: number): string[] {
     });
   });
   if (step.opens !== undefined) lines.push(`${indent}-> opens shell "${step.opens}"`);
-  if (step.background && step.bound !== undefined) lines.push(`${indent}background, stopped ${describeBound(step.bound)}${step.bound.inferred ? ' (inferred)' : ''}`);
+  if (step.background && step.bound !== undefined)
+    lines.push(`${indent}background, stopped ${describeBound(step.bound)}${step.bound.inferred ? ' (inferred)' : ''}`);
   if (step.timeoutMs !== undefined) lines.push(`${indent}timeout ${formatDuration(step.timeoutMs)}`);
   if (step.retryMs !== undefined) lines.push(`${indent}retried until its checks pass, for up to ${formatDuration(step.retryMs)}`);
-  if (step.needs.length > 0) lines.push(`${indent}needs ${step.needs.join(', ')} (skipped without it${step.needsInferred === undefined ? '' : `; inferred: ${step.needsInferred}`})`);
-  for (const p of step.placeholders) lines.push(`${indent}placeholder <${p.name}>${p.podOfApp === undefined ? ' (give it with --set)' : `: a Ready pod of app ${p.podOfApp}`}`);
-  for (const check of step.checks) lines.push(`${indent}check: ${describeCheck(check)}${check.inferred ? ` (inferred from line ${check.line})` : ''}`);
+  if (step.needs.length > 0)
+    lines.push(
+      `${indent}needs ${step.needs.join(', ')} (skipped without it${step.needsInferred === undefined ? '' : `; inferred: ${step.needsInferred}`})`,
+    );
+  for (const p of step.placeholders)
+    lines.push(
+      `${indent}placeholder <${p.name}>${p.podOfApp === undefined ? ' (give it with --set)' : `: a Ready pod of app ${p.podOfApp}`}`,
+    );
+  for (const check of step.checks)
+    lines.push(`${indent}check: ${describeCheck(check)}${check.inferred ? ` (inferred from line ${check.line})` : ''}`);
   return lines;
 }
 
@@ -63,5 +76,10 @@ function clip(text: string): string {
 }
 
 function firstLine(code: string): string {
-  return clip(code.split('\n').find((l) => l.trim() !== '')?.trim() ?? '');
+  return clip(
+    code
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? '',
+  );
 }

@@ -53,7 +53,16 @@ export class RunRecorder {
         return;
       case 'step-started': {
         if (this.open.has(event.step.id) && event.attempt > 1) return;
-        const rec: StepRecord = { step: event.step, phase: event.step.phase, ...(event.rerunFor === undefined ? {} : { rerunFor: event.rerunFor }), status: 'interrupted', durationMs: 0, attempts: 0, checks: [], excerpt: { head: [], tail: [], omitted: 0 } };
+        const rec: StepRecord = {
+          step: event.step,
+          phase: event.step.phase,
+          ...(event.rerunFor === undefined ? {} : { rerunFor: event.rerunFor }),
+          status: 'interrupted',
+          durationMs: 0,
+          attempts: 0,
+          checks: [],
+          excerpt: { head: [], tail: [], omitted: 0 },
+        };
         this.open.set(event.step.id, rec);
         r.steps.push(rec);
         return;
@@ -102,7 +111,15 @@ export class RunRecorder {
     let rec = this.open.get(step.id);
     if (rec === undefined) {
       // A shown block ends without having started.
-      rec = { step, phase: step.phase, status: 'shown', durationMs: 0, attempts: 0, checks: [], excerpt: { head: [], tail: [], omitted: 0 } };
+      rec = {
+        step,
+        phase: step.phase,
+        status: 'shown',
+        durationMs: 0,
+        attempts: 0,
+        checks: [],
+        excerpt: { head: [], tail: [], omitted: 0 },
+      };
       this.open.set(step.id, rec);
       this.record.steps.push(rec);
     }
@@ -140,8 +157,16 @@ export function jsonReport(record: RunRecord): unknown {
       ...(s.exitCode === undefined ? {} : { exitCode: s.exitCode }),
       ...(s.reason === undefined ? {} : { reason: redact(s.reason) }),
       // Machine-readable: `failure.kind` says why (exit-status, timeout, checks, ...; see README).
-      ...(s.failures === undefined || s.failures.length === 0 ? {} : { failure: failureJson(s.failures[0] as StepFailure), failures: s.failures.map(failureJson) }),
-      checks: s.checks.map((c) => ({ kind: c.check.kind, description: describeCheck(c.check), inferred: c.check.inferred, passed: c.passed, detail: redact(c.detail) })),
+      ...(s.failures === undefined || s.failures.length === 0
+        ? {}
+        : { failure: failureJson(s.failures[0] as StepFailure), failures: s.failures.map(failureJson) }),
+      checks: s.checks.map((c) => ({
+        kind: c.check.kind,
+        description: describeCheck(c.check),
+        inferred: c.check.inferred,
+        passed: c.passed,
+        detail: redact(c.detail),
+      })),
       output: s.excerpt,
     })),
     cleanup: record.cleanup ?? null,
@@ -153,6 +178,8 @@ export function jsonReport(record: RunRecord): unknown {
 
 /** A failure in the JSON report: its kind, its words, and its fields, with every text redacted. */
 function failureJson(failure: StepFailure): Record<string, unknown> {
-  const fields = JSON.parse(JSON.stringify(failure), (_key, value: unknown) => (typeof value === 'string' ? redact(value) : value)) as Record<string, unknown>;
+  const fields = JSON.parse(JSON.stringify(failure), (_key, value: unknown) =>
+    typeof value === 'string' ? redact(value) : value,
+  ) as Record<string, unknown>;
   return { ...fields, message: redact(describeFailure(failure)) };
 }

@@ -17,7 +17,8 @@ export interface Report {
 /** Parses `--report junit=PATH` / `--report json=PATH`. */
 export function parseReport(spec: string): Report {
   const match = /^(junit|json)=(.+)$/.exec(spec);
-  if (match === null) throw new UsageError(`--report "${spec}" is not KIND=PATH`, 'Write e.g. --report junit=out/kata.xml or --report json=out/kata.json.');
+  if (match === null)
+    throw new UsageError(`--report "${spec}" is not KIND=PATH`, 'Write e.g. --report junit=out/kata.xml or --report json=out/kata.json.');
   return { kind: match[1] as 'junit' | 'json', path: match[2] as string };
 }
 
@@ -46,7 +47,10 @@ export function checkReportPaths(reports: readonly Report[]): void {
   for (const report of reports) {
     const path = resolve(report.path);
     const fail = (why: string): never => {
-      throw new UsageError(`--report ${report.kind}=${report.path} cannot be written: ${why}`, 'Give a file path in a folder you can write, e.g. --report junit=out/kata.xml.');
+      throw new UsageError(
+        `--report ${report.kind}=${report.path} cannot be written: ${why}`,
+        'Give a file path in a folder you can write, e.g. --report junit=out/kata.xml.',
+      );
     };
     if (existsSync(path) && statSync(path).isDirectory()) fail('it is a folder');
     const folder = nearestExisting(dirname(path));

@@ -36,7 +36,6 @@ export interface EngineOptions {
   readonly gate?: StepGate;
 }
 
-
 export const DEFAULT_STEP_TIMEOUT_MS = 120_000;
 export const DEFAULT_POD_TIMEOUT_MS = 180_000;
 export const DEFAULT_SETTLE_TIMEOUT_MS = 90_000;
@@ -106,13 +105,24 @@ export class Engine {
     });
 
     try {
-      await this.mainPhase(kata.steps.filter((s) => s.phase === 'main'), runner);
+      await this.mainPhase(
+        kata.steps.filter((s) => s.phase === 'main'),
+        runner,
+      );
     } finally {
-      await this.cleanupPhase(kata.steps.filter((s) => s.phase === 'cleanup'), runner);
+      await this.cleanupPhase(
+        kata.steps.filter((s) => s.phase === 'cleanup'),
+        runner,
+      );
     }
     const interrupted = this.mainAbort.signal.aborted || this.quit;
     const outcome: Outcome = interrupted ? 'interrupted' : this.failed ? 'failed' : 'ok';
-    emit({ type: 'run-ended', status: outcome === 'ok' ? 'passed' : outcome, exitCode: exitCodeOf(outcome), durationMs: Date.now() - started });
+    emit({
+      type: 'run-ended',
+      status: outcome === 'ok' ? 'passed' : outcome,
+      exitCode: exitCodeOf(outcome),
+      durationMs: Date.now() - started,
+    });
     return outcome;
   }
 
@@ -207,7 +217,10 @@ export class Engine {
       await runner.runStep(step, this.cleanupAbort.signal);
     }
     if (this.cleanupAbort.signal.aborted) {
-      emit({ type: 'cleanup-skipped', reason: 'interrupted a second time: the rest of the cleanup was skipped, so what the kata created may still be there' });
+      emit({
+        type: 'cleanup-skipped',
+        reason: 'interrupted a second time: the rest of the cleanup was skipped, so what the kata created may still be there',
+      });
     }
     await this.closeShells();
     const cluster = this.options.cluster;
@@ -222,7 +235,10 @@ export class Engine {
           }
         } catch (error) {
           this.failed = true;
-          emit({ type: 'cleanup-unverified', reason: `could not check that ${created.map(objectName).join(', ')} are gone: ${(error as Error).message}` });
+          emit({
+            type: 'cleanup-unverified',
+            reason: `could not check that ${created.map(objectName).join(', ')} are gone: ${(error as Error).message}`,
+          });
         }
       }
       try {

@@ -26,7 +26,13 @@ export interface Excerpt {
 
 export type EngineEvent =
   | { readonly type: 'run-started'; readonly kata: Kata; readonly target?: Target; readonly at: number }
-  | { readonly type: 'step-started'; readonly step: Step; readonly attempt: number; readonly commands: readonly string[]; readonly rerunFor?: string }
+  | {
+      readonly type: 'step-started';
+      readonly step: Step;
+      readonly attempt: number;
+      readonly commands: readonly string[];
+      readonly rerunFor?: string;
+    }
   | { readonly type: 'progress'; readonly step: Step; readonly message: string }
   /** Lines a step printed, as they arrived (one event per chunk read, not per line). */
   | { readonly type: 'output'; readonly step: Step; readonly lines: readonly string[] }
@@ -52,7 +58,12 @@ export type EngineEvent =
   | { readonly type: 'strays-stopped'; readonly processes: readonly string[] }
   /** The cluster could not be asked whether the cleanup worked: counts as a failure. */
   | { readonly type: 'cleanup-unverified'; readonly reason: string }
-  | { readonly type: 'run-ended'; readonly status: 'passed' | 'failed' | 'interrupted'; readonly exitCode: number; readonly durationMs: number };
+  | {
+      readonly type: 'run-ended';
+      readonly status: 'passed' | 'failed' | 'interrupted';
+      readonly exitCode: number;
+      readonly durationMs: number;
+    };
 
 /** Something that consumes engine events. */
 export type EventListener = (event: EngineEvent) => void;

@@ -83,7 +83,12 @@ export function describeFailure(failure: StepFailure): string {
 }
 
 /** All of a step's failures in words; `attempts` > 1 says how long it was retried. */
-export function describeFailures(failures: readonly StepFailure[], retried?: { readonly attempts: number; readonly durationMs: number }): string {
+export function describeFailures(
+  failures: readonly StepFailure[],
+  retried?: { readonly attempts: number; readonly durationMs: number },
+): string {
   const text = failures.map(describeFailure).join('; ');
-  return retried !== undefined && retried.attempts > 1 ? `${text} (after ${retried.attempts} attempts in ${formatDuration(retried.durationMs)})` : text;
+  return retried !== undefined && retried.attempts > 1
+    ? `${text} (after ${retried.attempts} attempts in ${formatDuration(retried.durationMs)})`
+    : text;
 }

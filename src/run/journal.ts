@@ -23,7 +23,11 @@ export class Journal {
       if (line.length > 300 || (!line.includes(' created') && !line.includes(' exposed'))) return undefined;
       const match = CREATED.exec(line.trim());
       if (match === null) return undefined;
-      const object: CreatedObject = { resource: match[1] as string, name: match[2] as string, ...(namespace === undefined ? {} : { namespace }) };
+      const object: CreatedObject = {
+        resource: match[1] as string,
+        name: match[2] as string,
+        ...(namespace === undefined ? {} : { namespace }),
+      };
       this.add(object);
       return object;
     };
@@ -36,7 +40,9 @@ export class Journal {
 
   /** True when the kata created a workload named `name` (deployment, statefulset, daemonset, replicaset, job). */
   createdWorkload(name: string): boolean {
-    return this.list().some((o) => o.name === name && /^(deployment|statefulset|daemonset|replicaset)\.apps$|^job\.batch$/.test(o.resource));
+    return this.list().some(
+      (o) => o.name === name && /^(deployment|statefulset|daemonset|replicaset)\.apps$|^job\.batch$/.test(o.resource),
+    );
   }
 
   /** Everything recorded, in order. */

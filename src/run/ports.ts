@@ -52,7 +52,12 @@ export interface ClusterPort {
    * would before the next command: deployments available, pods Ready, services with a ready
    * endpoint. Resolves with what is still not ready after `timeoutMs` (never throws for that).
    */
-  settle(objects: readonly CreatedObject[], timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<string[]>;
+  settle(
+    objects: readonly CreatedObject[],
+    timeoutMs: number,
+    onProgress: (message: string) => void,
+    signal: AbortSignal,
+  ): Promise<string[]>;
   /** Which of these objects still exist. */
   remaining(objects: readonly CreatedObject[]): Promise<CreatedObject[]>;
   /** Releases what the run set up (private kubeconfig, a namespace it created). */
@@ -78,6 +83,4 @@ export interface StepGate {
 }
 
 /** A pod's mesh sidecar as a `needs mesh` step sees it. */
-export type MeshSidecar =
-  | { readonly present: false }
-  | { readonly present: true; readonly ready: boolean; readonly detail: string };
+export type MeshSidecar = { readonly present: false } | { readonly present: true; readonly ready: boolean; readonly detail: string };

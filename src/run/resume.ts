@@ -56,7 +56,16 @@ export function progressFile(kataFile: string, env: NodeJS.ProcessEnv = process.
 
 /** What makes a step behave as it does: where and what it runs, and what it promises. */
 export function fingerprint(step: Step): string {
-  const essence = { context: step.context, opens: step.opens ?? null, commands: step.commands.map((c) => c.text), background: step.background, bound: step.bound ?? null, checks: step.checks.map(({ line: _line, ...check }) => check), retry: step.retryMs ?? null, timeout: step.timeoutMs ?? null };
+  const essence = {
+    context: step.context,
+    opens: step.opens ?? null,
+    commands: step.commands.map((c) => c.text),
+    background: step.background,
+    bound: step.bound ?? null,
+    checks: step.checks.map(({ line: _line, ...check }) => check),
+    retry: step.retryMs ?? null,
+    timeout: step.timeoutMs ?? null,
+  };
   return createHash('sha256').update(JSON.stringify(essence)).digest('hex').slice(0, 16);
 }
 

@@ -60,9 +60,10 @@ const SETTLE_QUIET_MS = 1100;
 const SETTLE_MAX_MS = 4000;
 
 /** Why a step does not run: a failure, or a skip or interruption with its reason. */
-type NotRun = { readonly status: 'failed'; readonly failure: StepFailure } | { readonly status: 'skipped' | 'interrupted'; readonly reason: string };
+type NotRun =
+  { readonly status: 'failed'; readonly failure: StepFailure } | { readonly status: 'skipped' | 'interrupted'; readonly reason: string };
 
-type Prepared = ({ ok: true; shell: Shell; commands: string[] }) | ({ ok: false } & NotRun);
+type Prepared = { ok: true; shell: Shell; commands: string[] } | ({ ok: false } & NotRun);
 
 /** How one attempt of a step ended. */
 interface Attempt {
@@ -95,7 +96,15 @@ export class StepRunner {
 
   /** A block that is shown, not run. */
   shown(step: Step): void {
-    this.o.emit({ type: 'step-ended', step, status: 'shown', durationMs: 0, attempts: 0, reason: step.shownReason ?? 'shown', excerpt: { head: [], tail: [], omitted: 0 } });
+    this.o.emit({
+      type: 'step-ended',
+      step,
+      status: 'shown',
+      durationMs: 0,
+      attempts: 0,
+      reason: step.shownReason ?? 'shown',
+      excerpt: { head: [], tail: [], omitted: 0 },
+    });
   }
 
   /** Set when the gate said quit: the main phase ends after this step. */
@@ -131,7 +140,11 @@ export class StepRunner {
         });
         return outcome.status;
       }
-      this.o.emit({ type: 'progress', step, message: `attempt ${attempt} failed (${describeFailures(outcome.failures)}); retrying for up to ${formatDuration(deadline - Date.now())}` });
+      this.o.emit({
+        type: 'progress',
+        step,
+        message: `attempt ${attempt} failed (${describeFailures(outcome.failures)}); retrying for up to ${formatDuration(deadline - Date.now())}`,
+      });
       await sleep(RETRY_PAUSE_MS, signal);
     }
   }
@@ -155,7 +168,14 @@ export class StepRunner {
       const decision = await this.ask(step, prepared);
       if (decision !== undefined) {
         startedEvent(prepared.commands);
-        return { status: decision === 'quit' ? 'interrupted' : 'skipped', retryable: false, failures: [], reason: decision === 'quit' ? 'you quit here' : 'skipped by you', results: [], excerpt };
+        return {
+          status: decision === 'quit' ? 'interrupted' : 'skipped',
+          retryable: false,
+          failures: [],
+          reason: decision === 'quit' ? 'you quit here' : 'skipped by you',
+          results: [],
+          excerpt,
+        };
       }
     } else {
       const edit = this.edited.get(step.id);
@@ -207,7 +227,13 @@ export class StepRunner {
       if (result.sessionLost) {
         // The dead shell stays where it was: later steps see it is not alive, and the engine
         // closes it with the others (its job logs and what it started go with it).
-        return { status: 'failed', retryable: false, failures: [{ kind: 'shell-lost', shell: step.context, command }], results: [], excerpt };
+        return {
+          status: 'failed',
+          retryable: false,
+          failures: [{ kind: 'shell-lost', shell: step.context, command }],
+          results: [],
+          excerpt,
+        };
       }
       const failure: StepFailure | undefined = result.timedOut
         ? { kind: 'timeout', command, timeoutMs: step.timeoutMs ?? this.o.stepTimeoutMs }
@@ -216,7 +242,15 @@ export class StepRunner {
           : undefined;
       if (failure === undefined) continue;
       // Deleting what is already gone leaves the cluster as the cleanup wants it.
-      if (step.phase === 'cleanup' && notFound && !otherError && exitCode === 1 && !result.timedOut && runsKubectl(command) && /\bdelete\b/.test(command)) {
+      if (
+        step.phase === 'cleanup' &&
+        notFound &&
+        !otherError &&
+        exitCode === 1 &&
+        !result.timedOut &&
+        runsKubectl(command) &&
+        /\bdelete\b/.test(command)
+      ) {
         this.o.emit({ type: 'output', step, lines: ['(already gone: not counted as a failure of the cleanup)'] });
         continue;
       }
@@ -227,7 +261,14 @@ export class StepRunner {
         this.o.emit({ type: 'output', step, lines: [`(${describeFailure(failure)}; the cleanup goes on)`] });
         continue;
       }
-      return { status: 'failed', retryable: true, failures: [failure], exitCode, results: result.timedOut ? [] : checks.finish(exitCode), excerpt };
+      return {
+        status: 'failed',
+        retryable: true,
+        failures: [failure],
+        exitCode,
+        results: result.timedOut ? [] : checks.finish(exitCode),
+        excerpt,
+      };
     }
     const results = [...checks.finish(exitCode), ...(await this.apiChecks(step))];
     const failedChecks = checkFailure(results);
@@ -252,7 +293,8 @@ export class StepRunner {
       const problem = invalidValue(value);
       if (problem === undefined) this.o.values.set(name, value);
     }
-    prepared.commands = decision.commands !== undefined ? [...decision.commands] : step.commands.map((c) => fillPlaceholders(c.text, this.o.values));
+    prepared.commands =
+      decision.commands !== undefined ? [...decision.commands] : step.commands.map((c) => fillPlaceholders(c.text, this.o.values));
     if (decision.commands !== undefined) this.edited.set(step.id, prepared.commands);
     else this.edited.delete(step.id);
     return undefined;
@@ -267,14 +309,31 @@ export class StepRunner {
       const decision = await this.ask(step, prepared);
       if (decision !== undefined) {
         this.o.emit({ type: 'step-started', step, attempt: 1, commands: prepared.commands });
-        this.o.emit({ type: 'step-ended', step, status: decision === 'quit' ? 'interrupted' : 'skipped', durationMs: 0, attempts: 1, reason: decision === 'quit' ? 'you quit here' : 'skipped by you', excerpt: excerpt.excerpt() });
+        this.o.emit({
+          type: 'step-ended',
+          step,
+          status: decision === 'quit' ? 'interrupted' : 'skipped',
+          durationMs: 0,
+          attempts: 1,
+          reason: decision === 'quit' ? 'you quit here' : 'skipped by you',
+          excerpt: excerpt.excerpt(),
+        });
         return undefined;
       }
     }
     this.o.emit({ type: 'step-started', step, attempt: 1, commands: prepared.ok ? prepared.commands : step.commands.map((c) => c.text) });
     if (!prepared.ok) {
       const { failures, reason } = notRun(prepared);
-      this.o.emit({ type: 'step-ended', step, status: prepared.status, durationMs: Date.now() - started, attempts: 1, ...(failures.length === 0 ? {} : { failures }), reason, excerpt: excerpt.excerpt() });
+      this.o.emit({
+        type: 'step-ended',
+        step,
+        status: prepared.status,
+        durationMs: Date.now() - started,
+        attempts: 1,
+        ...(failures.length === 0 ? {} : { failures }),
+        reason,
+        excerpt: excerpt.excerpt(),
+      });
       return undefined;
     }
     const checks = new OutputChecks(step.checks);
@@ -299,7 +358,16 @@ export class StepRunner {
       return Object.assign(handle, { job });
     } catch (error) {
       const failure: StepFailure = { kind: 'background-start', detail: (error as Error).message };
-      this.o.emit({ type: 'step-ended', step, status: 'failed', durationMs: Date.now() - started, attempts: 1, failures: [failure], reason: describeFailure(failure), excerpt: excerpt.excerpt() });
+      this.o.emit({
+        type: 'step-ended',
+        step,
+        status: 'failed',
+        durationMs: Date.now() - started,
+        attempts: 1,
+        failures: [failure],
+        reason: describeFailure(failure),
+        excerpt: excerpt.excerpt(),
+      });
       return undefined;
     }
   }
@@ -311,7 +379,8 @@ export class StepRunner {
       // tcpdump hands packets over in blocks (up to a second late) and drops what it holds when
       // interrupted: let the output settle before stopping a job whose output is checked.
       const deadline = Date.now() + SETTLE_MAX_MS;
-      while (Date.now() - handle.lastOutput < SETTLE_QUIET_MS && Date.now() < deadline && !handle.job.exited) await sleep(50, new AbortController().signal);
+      while (Date.now() - handle.lastOutput < SETTLE_QUIET_MS && Date.now() < deadline && !handle.job.exited)
+        await sleep(50, new AbortController().signal);
     }
     // A job that ended before it was stopped (a missing binary, a server that could not bind)
     // failed on its own: its exit status counts, unless the kata says which one it expects.
@@ -320,14 +389,19 @@ export class StepRunner {
     const results = [...handle.checks.finish(exitCode), ...(await this.apiChecks(step))];
     for (const result of results) this.o.emit({ type: 'check', step, result });
     const failures = checkFailure(results);
-    if (endedOnItsOwn && exitCode !== 0 && !step.checks.some((c) => c.kind === 'exit')) failures.unshift({ kind: 'background-ended', exitCode });
+    if (endedOnItsOwn && exitCode !== 0 && !step.checks.some((c) => c.kind === 'exit'))
+      failures.unshift({ kind: 'background-ended', exitCode });
     this.o.emit({
       type: 'step-ended',
       step,
       status: failures.length === 0 ? 'passed' : 'failed',
       durationMs: Date.now() - handle.started,
       attempts: 1,
-      ...omitUndefined({ exitCode, failures: failures.length === 0 ? undefined : failures, reason: failures.length === 0 ? undefined : describeFailures(failures) }),
+      ...omitUndefined({
+        exitCode,
+        failures: failures.length === 0 ? undefined : failures,
+        reason: failures.length === 0 ? undefined : describeFailures(failures),
+      }),
       excerpt: handle.excerpt.excerpt(),
     });
   }
@@ -340,15 +414,25 @@ export class StepRunner {
         return { ok: false, status: 'failed', failure: { kind: 'placeholder-unresolved', placeholder: placeholder.name } };
       }
       try {
-        const pod = await this.o.cluster.resolvePod(placeholder.podOfApp, this.o.podTimeoutMs, (message) => this.o.emit({ type: 'progress', step, message }), signal);
+        const pod = await this.o.cluster.resolvePod(
+          placeholder.podOfApp,
+          this.o.podTimeoutMs,
+          (message) => this.o.emit({ type: 'progress', step, message }),
+          signal,
+        );
         const problem = invalidValue(pod);
-        if (problem !== undefined) return { ok: false, status: 'failed', failure: { kind: 'placeholder-invalid', placeholder: placeholder.name, problem } };
+        if (problem !== undefined)
+          return { ok: false, status: 'failed', failure: { kind: 'placeholder-invalid', placeholder: placeholder.name, problem } };
         this.o.values.set(placeholder.name, pod);
         // A pod of a workload the kata created must be gone after the cleanup too (not just terminating).
         if (this.o.journal.createdWorkload(placeholder.podOfApp)) this.o.journal.add({ resource: 'pod', name: pod });
       } catch (error) {
         if (signal.aborted) return { ok: false, status: 'interrupted', reason: INTERRUPTED };
-        return { ok: false, status: 'failed', failure: { kind: 'pod-not-found', placeholder: placeholder.name, detail: (error as Error).message } };
+        return {
+          ok: false,
+          status: 'failed',
+          failure: { kind: 'pod-not-found', placeholder: placeholder.name, detail: (error as Error).message },
+        };
       }
     }
     if (step.needs.includes('mesh')) {
@@ -356,7 +440,11 @@ export class StepRunner {
         const mesh = await this.meshMissing(step, signal);
         if (mesh !== undefined) return { ok: false, ...mesh };
       } catch (error) {
-        return { ok: false, status: 'failed', failure: { kind: 'mesh', why: 'could not look for a mesh sidecar', detail: (error as Error).message } };
+        return {
+          ok: false,
+          status: 'failed',
+          failure: { kind: 'mesh', why: 'could not look for a mesh sidecar', detail: (error as Error).message },
+        };
       }
     }
     const commands = step.commands.map((c) => fillPlaceholders(c.text, this.o.values));
@@ -371,10 +459,12 @@ export class StepRunner {
     const context = step.opens === undefined ? undefined : name;
     const cluster = this.o.cluster;
     const opener = step.commands.length > 0 ? commands[commands.length - 1] : undefined;
-    if (cluster === undefined) return { status: 'failed', retryable: false, failures: [{ kind: 'no-cluster', command: opener ?? '' }], results: [], excerpt };
+    if (cluster === undefined)
+      return { status: 'failed', retryable: false, failures: [{ kind: 'no-cluster', command: opener ?? '' }], results: [], excerpt };
     const info = this.o.contexts.find((c) => c.name === name)?.opener;
     // The parser pairs every `opens` with its context: a step without one is kata-runner's own mistake.
-    if (info === undefined || context === undefined) throw new BugError(`step ${step.id} opens the shell "${name}", which the kata's contexts do not name`);
+    if (info === undefined || context === undefined)
+      throw new BugError(`step ${step.id} opens the shell "${name}", which the kata's contexts do not name`);
     try {
       const target = fillPlaceholders(info.target, this.o.values);
       const shell = await cluster.openShell(info, target, signal);
@@ -384,7 +474,13 @@ export class StepRunner {
       return { status: 'passed', retryable: false, failures: [], results: [], excerpt };
     } catch (error) {
       if (signal.aborted) return { status: 'interrupted', retryable: false, failures: [], reason: INTERRUPTED, results: [], excerpt };
-      return { status: 'failed', retryable: true, failures: [{ kind: 'shell-open', shell: context, detail: (error as Error).message }], results: [], excerpt };
+      return {
+        status: 'failed',
+        retryable: true,
+        failures: [{ kind: 'shell-open', shell: context, detail: (error as Error).message }],
+        results: [],
+        excerpt,
+      };
     }
   }
 
@@ -393,12 +489,25 @@ export class StepRunner {
     const cluster = this.o.cluster;
     if (cluster === undefined || created.length === 0 || step.phase !== 'main') return;
     try {
-      const pending = await cluster.settle(created, this.o.settleTimeoutMs, (message) => this.o.emit({ type: 'progress', step, message }), signal);
+      const pending = await cluster.settle(
+        created,
+        this.o.settleTimeoutMs,
+        (message) => this.o.emit({ type: 'progress', step, message }),
+        signal,
+      );
       if (pending.length > 0 && !signal.aborted) {
-        this.o.emit({ type: 'progress', step, message: `going on although ${pending.join(', ')} ${pending.length === 1 ? 'is' : 'are'} not ready after ${formatDuration(this.o.settleTimeoutMs)}` });
+        this.o.emit({
+          type: 'progress',
+          step,
+          message: `going on although ${pending.join(', ')} ${pending.length === 1 ? 'is' : 'are'} not ready after ${formatDuration(this.o.settleTimeoutMs)}`,
+        });
       }
     } catch (error) {
-      this.o.emit({ type: 'progress', step, message: `could not wait for ${created.map((o) => `${o.resource}/${o.name}`).join(', ')}: ${(error as Error).message}` });
+      this.o.emit({
+        type: 'progress',
+        step,
+        message: `could not wait for ${created.map((o) => `${o.resource}/${o.name}`).join(', ')}: ${(error as Error).message}`,
+      });
     }
   }
 
@@ -416,7 +525,12 @@ export class StepRunner {
         const found = await this.o.cluster.ephemeralContainer(pod, check.image);
         results.push({ check, passed: found.found, expected: describeCheck(check), detail: found.detail });
       } catch (error) {
-        results.push({ check, passed: false, expected: describeCheck(check), detail: `could not read pod ${pod}: ${(error as Error).message}` });
+        results.push({
+          check,
+          passed: false,
+          expected: describeCheck(check),
+          detail: `could not read pod ${pod}: ${(error as Error).message}`,
+        });
       }
     }
     return results;
@@ -432,7 +546,12 @@ export class StepRunner {
     if (cluster === undefined) return { status: 'skipped', reason: `${why}, and this run has no cluster` };
     const pod = this.podOf(step);
     if (pod === undefined) return { status: 'skipped', reason: `${why}, but the step names no pod to look for a sidecar in` };
-    const sidecar = await cluster.meshSidecar(pod, this.o.podTimeoutMs, (message) => this.o.emit({ type: 'progress', step, message }), signal);
+    const sidecar = await cluster.meshSidecar(
+      pod,
+      this.o.podTimeoutMs,
+      (message) => this.o.emit({ type: 'progress', step, message }),
+      signal,
+    );
     if (!sidecar.present) return { status: 'skipped', reason: `${why}: pod ${pod} has no istio-proxy sidecar` };
     if (signal.aborted) return { status: 'interrupted', reason: INTERRUPTED };
     return sidecar.ready ? undefined : { status: 'failed', failure: { kind: 'mesh', why, detail: sidecar.detail } };

@@ -19,7 +19,10 @@ export interface EditorContext {
 }
 
 export function fieldsOf(step: Step): Field[] {
-  return [...step.placeholders.map((p) => ({ kind: 'value' as const, name: p.name })), ...step.commands.map((_, index) => ({ kind: 'command' as const, index }))];
+  return [
+    ...step.placeholders.map((p) => ({ kind: 'value' as const, name: p.name })),
+    ...step.commands.map((_, index) => ({ kind: 'command' as const, index })),
+  ];
 }
 
 /** The text of a field in the draft. */
@@ -32,14 +35,18 @@ function change(field: Field, text: string, state: EditorState, context: EditorC
   const { draft } = state;
   if (field.kind === 'value') {
     const { [field.name]: _old, ...rest } = draft.values;
-    return { ...state, draft: { ...draft, values: text === (context.values.get(field.name) ?? '') ? rest : { ...rest, [field.name]: text } } };
+    return {
+      ...state,
+      draft: { ...draft, values: text === (context.values.get(field.name) ?? '') ? rest : { ...rest, [field.name]: text } },
+    };
   }
   const { [field.index]: _old, ...rest } = draft.commands;
   const own = commandsWith(context.step, context.asked, context.values, { values: draft.values, commands: {} })[field.index];
   return { ...state, draft: { ...draft, commands: text === own ? rest : { ...rest, [field.index]: text } } };
 }
 
-export type EditorOutcome = { readonly kind: 'edit'; readonly state: EditorState } | { readonly kind: 'done'; readonly edits: Edits } | { readonly kind: 'cancel' };
+export type EditorOutcome =
+  { readonly kind: 'edit'; readonly state: EditorState } | { readonly kind: 'done'; readonly edits: Edits } | { readonly kind: 'cancel' };
 
 /** Applies one key to the editor. */
 export function editorKey(state: EditorState, input: string, key: Key, context: EditorContext): EditorOutcome {
@@ -52,7 +59,8 @@ export function editorKey(state: EditorState, input: string, key: Key, context: 
   if (key.downArrow || key.tab) return edit({ ...state, selected: (state.selected + 1) % fields.length });
   if (field === undefined) return edit(state);
   if (key.ctrl && input === 'u') return edit(change(field, '', state, context));
-  if (key.ctrl && input === 'r') return edit(change(field, fieldText(field, { ...state, draft: { values: {}, commands: {} } }, context), state, context));
+  if (key.ctrl && input === 'r')
+    return edit(change(field, fieldText(field, { ...state, draft: { values: {}, commands: {} } }, context), state, context));
   if (key.backspace || key.delete) return edit(change(field, fieldText(field, state, context).slice(0, -1), state, context));
   if (key.ctrl || key.meta || input === '') return edit(state);
   return edit(change(field, fieldText(field, state, context) + input.replace(/[\r\n]/g, ''), state, context));

@@ -20,7 +20,9 @@ export function hasEdits(edits: Edits): boolean {
 export function commandsWith(step: Step, asked: readonly string[], values: ReadonlyMap<string, string>, edits: Edits): string[] {
   const merged = new Map(values);
   for (const [name, value] of Object.entries(edits.values)) merged.set(name, value);
-  return step.commands.map((c, i) => edits.commands[i] ?? (Object.keys(edits.values).length === 0 ? (asked[i] ?? c.text) : fillPlaceholders(c.text, merged)));
+  return step.commands.map(
+    (c, i) => edits.commands[i] ?? (Object.keys(edits.values).length === 0 ? (asked[i] ?? c.text) : fillPlaceholders(c.text, merged)),
+  );
 }
 
 /** Why a typed value cannot be used, per placeholder. */

@@ -199,7 +199,12 @@ export const KEY_MAP: readonly Binding[] = [
   {
     names: ['?'],
     help: 'this help',
-    in: { cleanup: { do: showHelp }, 'before-step': { label: 'help', do: showHelp }, 'after-failure': { label: 'help', do: showHelp }, running: { label: 'help', do: showHelp } },
+    in: {
+      cleanup: { do: showHelp },
+      'before-step': { label: 'help', do: showHelp },
+      'after-failure': { label: 'help', do: showHelp },
+      running: { label: 'help', do: showHelp },
+    },
   },
 ];
 

@@ -5,8 +5,26 @@
 import type { Key } from 'ink';
 
 const NONE: Key = {
-  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false,
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
 };
 
 /** One input event as the separate keys it holds (the event itself when it is a single key). */
@@ -21,7 +39,15 @@ export function splitKeys(input: string, key: Key): Array<[string, Key]> {
   for (const ch of input) {
     const code = ch.charCodeAt(0);
     const special: Partial<Key> | undefined =
-      ch === '\r' || ch === '\n' ? { return: true } : ch === '\t' ? { tab: true } : ch === '\x7f' || ch === '\b' ? { backspace: true } : code < 32 ? { ctrl: true } : undefined;
+      ch === '\r' || ch === '\n'
+        ? { return: true }
+        : ch === '\t'
+          ? { tab: true }
+          : ch === '\x7f' || ch === '\b'
+            ? { backspace: true }
+            : code < 32
+              ? { ctrl: true }
+              : undefined;
     if (special === undefined) {
       text += ch;
       continue;

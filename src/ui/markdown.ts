@@ -72,7 +72,13 @@ export function proseBlocks(markdown: string): ProseBlock[] {
       case 'inline': {
         const spans = inlineSpans(token.children ?? []);
         if (spans.length === 0) break;
-        blocks.push({ kind: heading ? 'heading' : 'paragraph', prefix: pendingPrefix, quote, indent: Math.max(0, lists.length - 1) * 2, spans: heading ? spans.map((s) => ({ ...s, bold: true })) : spans });
+        blocks.push({
+          kind: heading ? 'heading' : 'paragraph',
+          prefix: pendingPrefix,
+          quote,
+          indent: Math.max(0, lists.length - 1) * 2,
+          spans: heading ? spans.map((s) => ({ ...s, bold: true })) : spans,
+        });
         pendingPrefix = '';
         break;
       }
@@ -94,7 +100,13 @@ function inlineSpans(children: readonly Token[]): Span[] {
   let href: string | undefined;
   const push = (text: string, extra: Partial<Span> = {}): void => {
     if (text === '') return;
-    spans.push({ text, ...(bold > 0 ? { bold: true } : {}), ...(italic > 0 ? { italic: true } : {}), ...(href !== undefined ? { link: true } : {}), ...extra });
+    spans.push({
+      text,
+      ...(bold > 0 ? { bold: true } : {}),
+      ...(italic > 0 ? { italic: true } : {}),
+      ...(href !== undefined ? { link: true } : {}),
+      ...extra,
+    });
   };
   for (const child of children) {
     switch (child.type) {
@@ -153,5 +165,9 @@ function inlineSpans(children: readonly Token[]): Span[] {
 
 /** The plain text of blocks (for tests and the final summary). */
 export function proseText(blocks: readonly ProseBlock[]): string {
-  return blocks.map((b) => `${'│ '.repeat(b.quote)}${' '.repeat(b.indent)}${b.prefix}${b.spans.map((s) => (s.code ? `\`${s.text}\`` : s.text)).join('')}`).join('\n');
+  return blocks
+    .map(
+      (b) => `${'│ '.repeat(b.quote)}${' '.repeat(b.indent)}${b.prefix}${b.spans.map((s) => (s.code ? `\`${s.text}\`` : s.text)).join('')}`,
+    )
+    .join('\n');
 }

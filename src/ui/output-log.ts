@@ -31,7 +31,12 @@ export class OutputLog {
 
   on = (event: EngineEvent): void => {
     if (event.type === 'step-started') {
-      const header = event.rerunFor !== undefined ? `--- again, while ${event.rerunFor} runs ---` : event.attempt > 1 ? `--- attempt ${event.attempt} ---` : undefined;
+      const header =
+        event.rerunFor !== undefined
+          ? `--- again, while ${event.rerunFor} runs ---`
+          : event.attempt > 1
+            ? `--- attempt ${event.attempt} ---`
+            : undefined;
       const file = this.file(event.step.id);
       if (header !== undefined || file.runs > 0) this.append(event.step.id, header ?? `--- ${event.step.id} runs again ---`);
       file.runs++;

@@ -36,7 +36,12 @@ export interface StepView {
 
 /** What the engine (through the gate) waits for the learner to decide. */
 export type Question =
-  | { readonly kind: 'before-step'; readonly step: Step; readonly commands: readonly string[]; readonly values: ReadonlyMap<string, string> }
+  | {
+      readonly kind: 'before-step';
+      readonly step: Step;
+      readonly commands: readonly string[];
+      readonly values: ReadonlyMap<string, string>;
+    }
   | { readonly kind: 'after-failure'; readonly step: Step };
 
 export type Answer = GateDecision | 'retry' | 'continue' | 'quit';
@@ -109,9 +114,22 @@ export class RunView {
   private pendingAnswer: ((answer: Answer) => void) | undefined;
   private pendingOffer: ((answer: OfferAnswer) => void) | undefined;
 
-  constructor(kata: Kata, private readonly batchMs = 100) {
+  constructor(
+    kata: Kata,
+    private readonly batchMs = 100,
+  ) {
     for (const step of kata.steps) if (step.phase === 'main') this.newView(step);
-    this.state = { kata, startedAt: Date.now(), steps: [], cleanup: [], phase: 'main', leftovers: [], auto: false, reports: [], quitAsked: false };
+    this.state = {
+      kata,
+      startedAt: Date.now(),
+      steps: [],
+      cleanup: [],
+      phase: 'main',
+      leftovers: [],
+      auto: false,
+      reports: [],
+      quitAsked: false,
+    };
     this.dirty = true;
     this.publish();
   }
@@ -149,7 +167,8 @@ export class RunView {
       case 'output': {
         const tail = this.tails.get(event.step.id) ?? [];
         // Only the last lines of a chunk can end up on the screen.
-        for (const line of event.lines.length > TAIL_LINES ? event.lines.slice(-TAIL_LINES) : event.lines) tail.push(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}...` : line);
+        for (const line of event.lines.length > TAIL_LINES ? event.lines.slice(-TAIL_LINES) : event.lines)
+          tail.push(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}...` : line);
         // Trim in chunks: one splice per TAIL_LINES lines instead of a shift per line.
         if (tail.length > TAIL_LINES * 2) tail.splice(0, tail.length - TAIL_LINES);
         this.tails.set(event.step.id, tail);
@@ -176,7 +195,8 @@ export class RunView {
         else delete view.reason;
         delete view.progress;
         // A shown block ends without starting: it becomes current only when nothing else is.
-        if (event.status !== 'shown') this.set({ currentId: event.step.id, ...(event.step.phase === 'main' ? { lastEndedId: event.step.id } : {}) });
+        if (event.status !== 'shown')
+          this.set({ currentId: event.step.id, ...(event.step.phase === 'main' ? { lastEndedId: event.step.id } : {}) });
         else if (this.state.currentId === undefined) this.set({ currentId: event.step.id });
         else this.touch(true);
         return;
@@ -197,7 +217,11 @@ export class RunView {
         this.set({ leftovers: [...this.state.leftovers, event.reason] });
         return;
       case 'run-ended':
-        this.set({ phase: 'ended', ended: { status: event.status, exitCode: event.exitCode, durationMs: event.durationMs }, question: undefined });
+        this.set({
+          phase: 'ended',
+          ended: { status: event.status, exitCode: event.exitCode, durationMs: event.durationMs },
+          question: undefined,
+        });
         return;
     }
   };
@@ -272,7 +296,16 @@ export class RunView {
   }
 
   private newView(step: Step): Mutable<StepView> {
-    const view: Mutable<StepView> = { step, mark: step.run ? 'pending' : 'shown', commands: step.commands.map((c) => c.text), attempt: 0, checks: [], tail: [], lineCount: 0, replayed: false };
+    const view: Mutable<StepView> = {
+      step,
+      mark: step.run ? 'pending' : 'shown',
+      commands: step.commands.map((c) => c.text),
+      attempt: 0,
+      checks: [],
+      tail: [],
+      lineCount: 0,
+      replayed: false,
+    };
     this.views.set(step.id, view);
     (step.phase === 'cleanup' ? this.cleanupOrder : this.mainOrder).push(step.id);
     return view;

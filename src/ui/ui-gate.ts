@@ -35,7 +35,11 @@ export class UiGate implements StepGate {
     this.values = values;
     const replayed = this.replay.get(step.id);
     if (replayed !== undefined) {
-      return this.remember(step, { action: 'run', ...(replayed.commands === undefined ? {} : { commands: replayed.commands }), ...(replayed.values === undefined ? {} : { values: replayed.values }) });
+      return this.remember(step, {
+        action: 'run',
+        ...(replayed.commands === undefined ? {} : { commands: replayed.commands }),
+        ...(replayed.values === undefined ? {} : { values: replayed.values }),
+      });
     }
     if (this.skip.has(step.id)) return { action: 'skip' };
     if (this.view.getSnapshot().auto) return this.remember(step, { action: 'run' });

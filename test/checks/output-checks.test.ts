@@ -12,7 +12,7 @@ const at = { inferred: false, line: 1 } as const;
 
 /** A real `tcpdump -XX` capture of an HTTP reply (trimmed), with the phrase cut across lines. */
 const CAPTURE = [
-  "10:01:02.000001 IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 92)",
+  '10:01:02.000001 IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 92)',
   '    127.0.0.1.80 > 127.0.0.1.51000: Flags [P.], cksum 0xfe50 (incorrect -> 0x1), seq 1:41, ack 1, win 512, length 40: HTTP',
   '\t0x0000:  0000 0000 0000 0000 0000 0000 0800 4500  ..............E.',
   '\t0x0010:  005c 0001 4000 4006 3c9a 7f00 0001 7f00  .\\..@.@.<.......',
@@ -24,7 +24,9 @@ const CAPTURE = [
 
 describe('tcpdump hex dump decoding', () => {
   it('reads the hex columns and ignores the ASCII column', () => {
-    expect(dumpLineBytes('\t0x0040:  6520 746f 206e 6769 6e78 213c 2f68 313e  e.to.nginx!</h1>')?.toString('latin1')).toBe('e to nginx!</h1>');
+    expect(dumpLineBytes('\t0x0040:  6520 746f 206e 6769 6e78 213c 2f68 313e  e.to.nginx!</h1>')?.toString('latin1')).toBe(
+      'e to nginx!</h1>',
+    );
     expect(dumpLineBytes('\t0x0050:  0a                                       .')).toEqual(Buffer.from([0x0a]));
     expect(dumpLineBytes('    127.0.0.1.80 > 127.0.0.1.51000: Flags [P.]')).toBeUndefined();
     expect(dumpLineBytes('\t0x0000:  cafe babe  dead beef')?.length).toBe(4);
@@ -37,7 +39,15 @@ describe('tcpdump hex dump decoding', () => {
 
 describe('OutputChecks', () => {
   it('checks contains / not-contains across line breaks while streaming', () => {
-    expect(run([{ kind: 'contains', text: 'b\nc', ...at }, { kind: 'not-contains', text: 'zzz', ...at }], ['a', 'b', 'c'])).toEqual([
+    expect(
+      run(
+        [
+          { kind: 'contains', text: 'b\nc', ...at },
+          { kind: 'not-contains', text: 'zzz', ...at },
+        ],
+        ['a', 'b', 'c'],
+      ),
+    ).toEqual([
       [true, 'found in the output'],
       [true, 'not found in the output'],
     ]);
@@ -45,7 +55,16 @@ describe('OutputChecks', () => {
   });
 
   it('checks a regular expression line by line and the exit status', () => {
-    expect(run([{ kind: 'matches', pattern: '\\d+: lo:', ...at }, { kind: 'exit', code: 0, ...at }], ['1: lo: <LOOPBACK>', '2: eth0@if9: <UP>'], 0)).toEqual([
+    expect(
+      run(
+        [
+          { kind: 'matches', pattern: '\\d+: lo:', ...at },
+          { kind: 'exit', code: 0, ...at },
+        ],
+        ['1: lo: <LOOPBACK>', '2: eth0@if9: <UP>'],
+        0,
+      ),
+    ).toEqual([
       [true, 'matched: 1: lo: <LOOPBACK>'],
       [true, 'exit status was 0'],
     ]);
@@ -55,7 +74,9 @@ describe('OutputChecks', () => {
 
   it('checks the decoded payload of a capture, not its ASCII column', () => {
     expect(run([{ kind: 'payload-contains', text: 'Welcome to nginx!', ...at }], CAPTURE)).toEqual([[true, 'found in 81 captured bytes']]);
-    expect(run([{ kind: 'payload-not-contains', text: 'Welcome to nginx!', ...at }], CAPTURE)).toEqual([[false, 'found in 81 captured bytes']]);
+    expect(run([{ kind: 'payload-not-contains', text: 'Welcome to nginx!', ...at }], CAPTURE)).toEqual([
+      [false, 'found in 81 captured bytes'],
+    ]);
     // The ASCII column shows "e.to.nginx!" for the space: a check on it would be wrong.
     expect(run([{ kind: 'contains', text: 'Welcome to nginx!', ...at }], CAPTURE)).toEqual([[false, 'not found in the output']]);
   });
@@ -74,4 +95,3 @@ describe('expect matches on a linear-time engine', () => {
     expect(run([{ kind: 'matches', pattern: '^(a+)+$', ...at }], [line])).toEqual([[false, 'no line matches']]);
   });
 });
-

@@ -6,7 +6,8 @@ import { applicationData, CaptureReader, classify } from '../../src/checks/packe
 import type { Check } from '../../src/kata/model.js';
 
 /** Real captures, made in a network namespace of our own: curl to a Python HTTP server and to `openssl s_server`. */
-const capture = (name: string): string[] => readFileSync(join(import.meta.dirname, '..', 'fixtures', 'captures', `${name}.txt`), 'utf8').split('\n');
+const capture = (name: string): string[] =>
+  readFileSync(join(import.meta.dirname, '..', 'fixtures', 'captures', `${name}.txt`), 'utf8').split('\n');
 const summary = (lines: readonly string[]) => {
   const reader = new CaptureReader();
   for (const line of lines) reader.feed(line);
@@ -60,7 +61,9 @@ describe('expect payload encrypted / plaintext', () => {
     expect(tls?.[1]).toMatch(/^TLS records \(handshake, .*application data.*\) in \d+ of \d+ packets with data$/);
     const [plain] = verdicts('payload-encrypted', capture('http-on-lo'));
     expect(plain?.[0]).toBe(false);
-    expect(plain?.[1]).toMatch(/^plaintext HTTP in \d+, readable text in \d+ of \d+ packets with data; plaintext seen: "GET \/ HTTP\/1\.1 \| /);
+    expect(plain?.[1]).toMatch(
+      /^plaintext HTTP in \d+, readable text in \d+ of \d+ packets with data; plaintext seen: "GET \/ HTTP\/1\.1 \| /,
+    );
     expect(plain?.[1]).toContain('Welcome to nginx!');
   });
 

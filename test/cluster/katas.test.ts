@@ -19,7 +19,13 @@ const UPSTREAM = join(ROOT, '..', 'shared', 'upstream', 'debugging-with-ephemera
 
 interface Report {
   status: string;
-  steps: { id: string; phase: string; status: string; reason?: string; checks: { kind: string; passed: boolean; inferred: boolean; description: string }[] }[];
+  steps: {
+    id: string;
+    phase: string;
+    status: string;
+    reason?: string;
+    checks: { kind: string; passed: boolean; inferred: boolean; description: string }[];
+  }[];
   leftovers: string[];
 }
 
@@ -33,7 +39,10 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('the ephemeral-contai
     const ns = `kata-ephemeral-${process.pid}`;
     const junit = join(out, 'ephemeral.xml');
     const json = join(out, 'ephemeral.json');
-    const result = await kataCli(['run', 'katas/ephemeral-containers.md', '--yes', '--namespace', ns, '--report', `junit=${junit}`, '--report', `json=${json}`], { env });
+    const result = await kataCli(
+      ['run', 'katas/ephemeral-containers.md', '--yes', '--namespace', ns, '--report', `junit=${junit}`, '--report', `json=${json}`],
+      { env },
+    );
     expect(result.exitCode, result.all).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     const ran = report.steps.filter((s) => s.status !== 'shown');
@@ -44,7 +53,12 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('the ephemeral-contai
     expect(ran.filter((s) => s.status !== 'skipped').every((s) => s.status === 'passed')).toBe(true);
     const checks = ran.flatMap((s) => s.checks.map((c) => `${s.id}:${c.kind}:${c.passed}`));
     expect(checks).toEqual(
-      expect.arrayContaining(['curl-nginx:contains:true', 'inspect-pod:ephemeral-container:true', 'interfaces:matches:true', 'cleanup:contains:true']),
+      expect.arrayContaining([
+        'curl-nginx:contains:true',
+        'inspect-pod:ephemeral-container:true',
+        'interfaces:matches:true',
+        'cleanup:contains:true',
+      ]),
     );
     expect(report.leftovers).toEqual([]);
     expect(leftInNamespace(ns)).toBe('');
@@ -56,7 +70,12 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('the ephemeral-contai
   it('runs the unchanged upstream text to the end: its curl promise checked, its two encryption promises skipped because the text assumes Istio', async () => {
     const ns = `kata-upstream-${process.pid}`;
     const json = join(out, 'upstream.json');
-    const result = await kataCli(['run', UPSTREAM, '--yes', '--namespace', ns, '--report', `json=${json}`, '--report', `junit=${join(out, 'upstream.xml')}`], { env });
+    const result = await kataCli(
+      ['run', UPSTREAM, '--yes', '--namespace', ns, '--report', `json=${json}`, '--report', `junit=${join(out, 'upstream.xml')}`],
+      {
+        env,
+      },
+    );
     expect(result.exitCode, result.all).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     const inferred = report.steps.flatMap((s) => s.checks.filter((c) => c.inferred).map((c) => [c.description, c.passed]));
@@ -65,8 +84,18 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('the ephemeral-contai
     expect(inferred[0]).toEqual(['output contains "Welcome to nginx!"', true]);
     const skipped = report.steps.filter((s) => s.status === 'skipped');
     expect(skipped.map((s) => [s.id, s.reason])).toEqual([
-      ['s9', expect.stringMatching(/^needs a service mesh \(the text assumes Istio \(line \d+\)\): pod nginx-[a-z0-9-]+ has no istio-proxy sidecar$/)],
-      ['s10', expect.stringMatching(/^needs a service mesh \(the text assumes Istio \(line \d+\)\): pod nginx-[a-z0-9-]+ has no istio-proxy sidecar$/)],
+      [
+        's9',
+        expect.stringMatching(
+          /^needs a service mesh \(the text assumes Istio \(line \d+\)\): pod nginx-[a-z0-9-]+ has no istio-proxy sidecar$/,
+        ),
+      ],
+      [
+        's10',
+        expect.stringMatching(
+          /^needs a service mesh \(the text assumes Istio \(line \d+\)\): pod nginx-[a-z0-9-]+ has no istio-proxy sidecar$/,
+        ),
+      ],
     ]);
     expect(report.leftovers).toEqual([]);
     expect(leftInNamespace(ns)).toBe('');

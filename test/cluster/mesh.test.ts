@@ -13,7 +13,8 @@ import { kataCli, ROOT } from '../helpers/cli.js';
 
 const suite = process.env.KATA_CLUSTER_SUITE === 'mesh';
 const kubeconfig = process.env.KATA_TEST_KUBECONFIG;
-if (suite && kubeconfig === undefined) throw new Error('the mesh suite needs KATA_TEST_KUBECONFIG (the lab: `kata lab up --mesh`, then its kubeconfig)');
+if (suite && kubeconfig === undefined)
+  throw new Error('the mesh suite needs KATA_TEST_KUBECONFIG (the lab: `kata lab up --mesh`, then its kubeconfig)');
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', KUBECONFIG: kubeconfig ?? '' };
 const out = mkdtempSync(join(tmpdir(), 'kata-mesh-'));
 const UPSTREAM = join(ROOT, '..', 'shared', 'upstream', 'debugging-with-ephemeral-containers.md');
@@ -21,7 +22,13 @@ const OURS = join(ROOT, 'katas', 'ephemeral-containers.md');
 
 interface Report {
   status: string;
-  steps: { id: string; status: string; reason?: string; rerunFor?: string; checks: { kind: string; passed: boolean; inferred: boolean; detail: string }[] }[];
+  steps: {
+    id: string;
+    status: string;
+    reason?: string;
+    rerunFor?: string;
+    checks: { kind: string; passed: boolean; inferred: boolean; detail: string }[];
+  }[];
   leftovers: string[];
 }
 
@@ -39,11 +46,22 @@ afterAll(() => {
   for (const ns of made) kubectl('delete', 'namespace', ns, '--ignore-not-found', '--wait=false');
 });
 
-async function run(file: string, ns: string, name: string): Promise<{ exitCode: number | undefined; all: string; report: Report; junit: string }> {
+async function run(
+  file: string,
+  ns: string,
+  name: string,
+): Promise<{ exitCode: number | undefined; all: string; report: Report; junit: string }> {
   const json = join(out, `${name}.json`);
   const junit = join(out, `${name}.xml`);
-  const result = await kataCli(['run', file, '--yes', '--namespace', ns, '--report', `json=${json}`, '--report', `junit=${junit}`], { env });
-  return { exitCode: result.exitCode, all: result.all ?? '', report: JSON.parse(readFileSync(json, 'utf8')) as Report, junit: readFileSync(junit, 'utf8') };
+  const result = await kataCli(['run', file, '--yes', '--namespace', ns, '--report', `json=${json}`, '--report', `junit=${junit}`], {
+    env,
+  });
+  return {
+    exitCode: result.exitCode,
+    all: result.all ?? '',
+    report: JSON.parse(readFileSync(json, 'utf8')) as Report,
+    junit: readFileSync(junit, 'utf8'),
+  };
 }
 const step = (report: Report, id: string) => {
   const found = report.steps.find((s) => s.id === id);
@@ -59,7 +77,9 @@ describe.skipIf(!suite)('the ephemeral-containers lesson on the mesh', () => {
     expect(report.steps.filter((s) => s.status === 'skipped')).toEqual([]);
     expect(verdicts(report, 'capture-eth0')).toEqual(['matches:true', 'payload-encrypted:true', 'payload-not-contains:true']);
     expect(verdicts(report, 'capture-lo')).toEqual(['payload-plaintext:true', 'payload-contains:true']);
-    expect(step(report, 'capture-eth0').checks[1]?.detail).toMatch(/^TLS records \(.*application data.*\) in \d+ of \d+ packets with data$/);
+    expect(step(report, 'capture-eth0').checks[1]?.detail).toMatch(
+      /^TLS records \(.*application data.*\) in \d+ of \d+ packets with data$/,
+    );
     expect(report.leftovers).toEqual([]);
     expect(junit).not.toMatch(/<failure|<skipped/);
   });
@@ -68,7 +88,9 @@ describe.skipIf(!suite)('the ephemeral-containers lesson on the mesh', () => {
     const { exitCode, all, report } = await run(UPSTREAM, `kata-mesh-upstream-${process.pid}`, 'upstream');
     expect(exitCode, all).toBe(0);
     expect(report.steps.filter((s) => s.status === 'skipped')).toEqual([]);
-    const inferred = report.steps.filter((s) => s.rerunFor === undefined).flatMap((s) => s.checks.filter((c) => c.inferred).map((c) => `${s.id}:${c.kind}:${c.passed}`));
+    const inferred = report.steps
+      .filter((s) => s.rerunFor === undefined)
+      .flatMap((s) => s.checks.filter((c) => c.inferred).map((c) => `${s.id}:${c.kind}:${c.passed}`));
     expect(inferred).toEqual(['s4:contains:true', 's9:payload-encrypted:true', 's10:payload-plaintext:true']);
   });
 
@@ -108,7 +130,9 @@ describe.skipIf(!suite)('the ephemeral-containers lesson on the mesh', () => {
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stdout).toMatch(/^ok {4}Istio 1\.31\.0-lab is installed and istiod is Ready$/m);
     expect(result.stdout).toContain(`ok    namespace ${ns} is in the mesh (sidecar injection on)`);
-    expect(result.stdout).toContain("ok    `kubectl debug` into an injected pod works: an ephemeral container beside istio-proxy sees the pod's lo and eth0");
+    expect(result.stdout).toContain(
+      "ok    `kubectl debug` into an injected pod works: an ephemeral container beside istio-proxy sees the pod's lo and eth0",
+    );
     expect(kubectl('get', 'pods', '-n', ns, '-o', 'name').trim()).toBe('');
   });
 
@@ -117,7 +141,12 @@ describe.skipIf(!suite)('the ephemeral-containers lesson on the mesh', () => {
     // The sidecar's readiness probe starts late, so the pod exists but its istio-proxy is not Ready.
     kubectl('-n', ns, 'run', 'web', '--image', 'nginx', '--annotations', 'readiness.status.sidecar.istio.io/initialDelaySeconds=12');
     const file = join(out, 'wait-for-sidecar.md');
-    writeFileSync(file, ['# A step that needs the mesh', '', '<!-- kata: needs mesh -->', '```console', 'kubectl get pod <web POD> -o name', '```', ''].join('\n'));
+    writeFileSync(
+      file,
+      ['# A step that needs the mesh', '', '<!-- kata: needs mesh -->', '```console', 'kubectl get pod <web POD> -o name', '```', ''].join(
+        '\n',
+      ),
+    );
     const result = await kataCli(['run', file, '--yes', '--namespace', ns, '--set', 'web POD=web'], { env });
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stdout).toContain('waiting for the istio-proxy sidecar of pod web to be Ready');
@@ -128,7 +157,10 @@ describe.skipIf(!suite)('the ephemeral-containers lesson on the mesh', () => {
     const ns = meshNamespace('kata-mesh-noinject');
     const outside = join(out, 'outside-the-mesh.md');
     const text = readFileSync(OURS, 'utf8')
-      .replace('kubectl create deploy nginx --image nginx\nkubectl expose deploy nginx --port 80', 'kubectl run nginx --image nginx --labels app=nginx,sidecar.istio.io/inject=false\nkubectl expose pod nginx --port 80')
+      .replace(
+        'kubectl create deploy nginx --image nginx\nkubectl expose deploy nginx --port 80',
+        'kubectl run nginx --image nginx --labels app=nginx,sidecar.istio.io/inject=false\nkubectl expose pod nginx --port 80',
+      )
       .replace('expect contains "deployment.apps \\"nginx\\" deleted"', 'expect contains "pod \\"nginx\\" deleted"')
       .replace('kubectl delete deploy nginx\n', 'kubectl delete pod nginx\n');
     expect(text).toContain('sidecar.istio.io/inject=false');

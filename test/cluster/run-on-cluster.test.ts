@@ -171,7 +171,9 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('kata run against a c
       );
       const result = await kataCli(['run', file, '--yes', '--namespace', ns], { env });
       expect(result.exitCode).toBe(1);
-      expect(result.stdout).toMatch(/<broken POD>: pod broken cannot start: (ErrImagePull|ImagePullBackOff) for container broken \(image no-such-image-kata-test\)/);
+      expect(result.stdout).toMatch(
+        /<broken POD>: pod broken cannot start: (ErrImagePull|ImagePullBackOff) for container broken \(image no-such-image-kata-test\)/,
+      );
     } finally {
       kubectl('delete', 'namespace', ns, '--wait=false');
     }
@@ -203,10 +205,13 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('kata run against a c
       const file = writeKata('terminating.md', `\n      # Anything\n      ${fence}console\n      kubectl get pods\n      ${fence}\n    `);
       const result = await kataCli(['run', file, '--yes', '--namespace', ns], { env });
       expect(result.exitCode).toBe(3);
-      expect(result.stderr).toMatch(new RegExp(`^kata: namespace ${ns} is being deleted \\(Terminating, held by the finalizers (kubernetes, )?kata-runner\\.test/hold\\)`));
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^kata: namespace ${ns} is being deleted \\(Terminating, held by the finalizers (kubernetes, )?kata-runner\\.test/hold\\)`,
+        ),
+      );
     } finally {
       kubectl('patch', 'namespace', ns, '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
     }
   });
 });
-

@@ -11,7 +11,8 @@ import { planJson } from '../../src/report/plan-json.js';
 import { kataCli, ROOT } from '../helpers/cli.js';
 
 const UPSTREAM = join(ROOT, '..', 'shared', 'upstream');
-if (!existsSync(UPSTREAM)) throw new Error(`the corpus suite needs the upstream katas in ${UPSTREAM}; run it from a checkout that has ../shared beside it`);
+if (!existsSync(UPSTREAM))
+  throw new Error(`the corpus suite needs the upstream katas in ${UPSTREAM}; run it from a checkout that has ../shared beside it`);
 
 const summary = (k: Kata) => ({
   steps: k.steps.length,
@@ -21,7 +22,9 @@ const summary = (k: Kata) => ({
   inContexts: k.steps.filter((s) => s.context !== 'host').map((s) => `${s.line}@${s.context}`),
   cleanup: k.steps.filter((s) => s.phase === 'cleanup').flatMap((s) => s.commands.map((c) => c.text)),
   placeholders: [...new Set(k.steps.flatMap((s) => s.placeholders.map((p) => p.name)))],
-  inferredChecks: k.steps.flatMap((s) => s.checks.filter((c) => c.inferred).map((c) => `${s.line}:${c.kind === 'contains' ? c.text : c.kind}`)),
+  inferredChecks: k.steps.flatMap((s) =>
+    s.checks.filter((c) => c.inferred).map((c) => `${s.line}:${c.kind === 'contains' ? c.text : c.kind}`),
+  ),
   needsMesh: k.steps.filter((s) => s.needs.includes('mesh')).map((s) => `${s.line}:${s.needsInferred ?? 'annotated'}`),
 });
 
@@ -104,7 +107,19 @@ describe('upstream katas', () => {
   it('the ephemeral-containers kata plans as the brief requires', async () => {
     const result = await kataCli(['plan', join(UPSTREAM, 'debugging-with-ephemeral-containers.md'), '--json']);
     expect(result.exitCode).toBe(0);
-    type Plan = { steps: { line: number; run: boolean; phase: string; context: string; opens?: string; commands: string[]; background: boolean; placeholders: string[]; checks: { kind: string; description: string; inferred: boolean }[] }[] };
+    type Plan = {
+      steps: {
+        line: number;
+        run: boolean;
+        phase: string;
+        context: string;
+        opens?: string;
+        commands: string[];
+        background: boolean;
+        placeholders: string[];
+        checks: { kind: string; description: string; inferred: boolean }[];
+      }[];
+    };
     const plan = JSON.parse(result.stdout) as Plan;
     const step = (command: string) => plan.steps.find((s) => s.commands.some((c) => c.startsWith(command)));
     const execShell = step('kubectl exec -it <multitool POD> -- bash')?.opens;
@@ -121,15 +136,22 @@ describe('upstream katas', () => {
     const yaml = plan.steps[plan.steps.indexOf(get as Plan['steps'][number]) + 1];
     expect(yaml).toMatchObject({ run: false, commands: [] });
     expect([...new Set(plan.steps.flatMap((s) => s.placeholders))].sort()).toEqual(['multitool POD', 'nginx POD']);
-    expect(plan.steps.filter((s) => s.phase === 'cleanup').flatMap((s) => s.commands)).toEqual(['kubectl delete svc nginx', 'kubectl delete deploy nginx', 'kubectl delete deploy multitool']);
-    expect(step('curl nginx')?.checks).toEqual([{ kind: 'contains', description: 'output contains "Welcome to nginx!"', inferred: true, line: 41 }]);
+    expect(plan.steps.filter((s) => s.phase === 'cleanup').flatMap((s) => s.commands)).toEqual([
+      'kubectl delete svc nginx',
+      'kubectl delete deploy nginx',
+      'kubectl delete deploy multitool',
+    ]);
+    expect(step('curl nginx')?.checks).toEqual([
+      { kind: 'contains', description: 'output contains "Welcome to nginx!"', inferred: true, line: 41 },
+    ]);
   });
 
   it.each(files)('%s has a plan JSON with the documented fields', (file) => {
     const plan = planJson(loadKata(join(UPSTREAM, file))) as { title: string; steps: Record<string, unknown>[] };
     expect(typeof plan.title).toBe('string');
     for (const step of plan.steps) {
-      for (const key of ['line', 'run', 'phase', 'context', 'commands', 'background', 'placeholders', 'checks']) expect(step).toHaveProperty(key);
+      for (const key of ['line', 'run', 'phase', 'context', 'commands', 'background', 'placeholders', 'checks'])
+        expect(step).toHaveProperty(key);
     }
   });
 
@@ -137,7 +159,9 @@ describe('upstream katas', () => {
     const result = await kataCli(['lint', ...files.map((f) => join(UPSTREAM, f))]);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('debugging-with-ephemeral-containers.md: 0 errors');
-    expect(result.stdout).toMatch(/debugging-with-ephemeral-containers\.md:101: warning: `tcpdump -i eth0 .*` runs in "nginx-debug", the most recently opened/);
+    expect(result.stdout).toMatch(
+      /debugging-with-ephemeral-containers\.md:101: warning: `tcpdump -i eth0 .*` runs in "nginx-debug", the most recently opened/,
+    );
     expect(result.stdout).toMatch(/mutual-tls\.md:21: warning: `kubectl get pods` is only mentioned in the prose/);
     expect(result.stdout).toMatch(/when-not-to-use-tls\.md:15: error: `deploy\/no-tls\/sentences\.yaml` does not exist next to the kata/);
     expect(result.stdout).toMatch(/locality-aware-load-balancing\.md:82: warning: the runner cannot look up <POD on node-1>/);

@@ -41,67 +41,84 @@ function memory(pid: number): { peakMb: number; rssMb: number } {
   return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }
 
-describe.skipIf(missing !== undefined)(`a flood of output in the terminal UI${missing === undefined ? '' : ` (skipped: ${missing})`}`, { timeout: 180_000 }, () => {
-  it('200,000 lines: keys are answered while it streams, memory stays bounded', async () => {
-    const state = mkdtempSync(join(tmpdir(), 'kata-ui-state-'));
-    term = new Tmux(`node ${LAUNCH} ${KATA}`, { cwd: ROOT, env: { XDG_STATE_HOME: state, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', TERM: 'xterm-256color' }, columns: 100, rows: 30 });
-    const t = term;
-    await t.waitFor((s) => s.includes('Step 1 of 2') && s.includes('press Enter'));
-    const pid = uiPid();
-    expect(pid).toBeDefined();
-    const before = memory(pid!);
-    const started = Date.now();
-    t.send('Enter');
-    await t.waitFor(/flood line \d+/);
-    // A key while the flood streams: the help opens, then closes.
-    const asked = Date.now();
-    t.send('?');
-    await t.waitFor('any key closes this help', 10_000);
-    const helpMs = Date.now() - asked;
-    const stillRunning = !t.screen().includes('flood passed');
-    t.send('x');
-    const screen = await t.waitFor((s) => s.includes('Step 2 of 2') && s.includes('press Enter'), 120_000);
-    const floodMs = Date.now() - started;
-    const after = memory(pid!);
-    expect(screen).toMatch(/✓ flood passed/);
-    expect(screen).toContain('200,000 lines of output');
-    t.send('q');
-    await t.waitFor('Quit?');
-    t.send('y');
-    await t.waitFor('Kata stopped before the end', 30_000);
+describe.skipIf(missing !== undefined)(
+  `a flood of output in the terminal UI${missing === undefined ? '' : ` (skipped: ${missing})`}`,
+  { timeout: 180_000 },
+  () => {
+    it('200,000 lines: keys are answered while it streams, memory stays bounded', async () => {
+      const state = mkdtempSync(join(tmpdir(), 'kata-ui-state-'));
+      term = new Tmux(`node ${LAUNCH} ${KATA}`, {
+        cwd: ROOT,
+        env: { XDG_STATE_HOME: state, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', TERM: 'xterm-256color' },
+        columns: 100,
+        rows: 30,
+      });
+      const t = term;
+      await t.waitFor((s) => s.includes('Step 1 of 2') && s.includes('press Enter'));
+      const pid = uiPid();
+      expect(pid).toBeDefined();
+      const before = memory(pid!);
+      const started = Date.now();
+      t.send('Enter');
+      await t.waitFor(/flood line \d+/);
+      // A key while the flood streams: the help opens, then closes.
+      const asked = Date.now();
+      t.send('?');
+      await t.waitFor('any key closes this help', 10_000);
+      const helpMs = Date.now() - asked;
+      const stillRunning = !t.screen().includes('flood passed');
+      t.send('x');
+      const screen = await t.waitFor((s) => s.includes('Step 2 of 2') && s.includes('press Enter'), 120_000);
+      const floodMs = Date.now() - started;
+      const after = memory(pid!);
+      expect(screen).toMatch(/✓ flood passed/);
+      expect(screen).toContain('200,000 lines of output');
+      t.send('q');
+      await t.waitFor('Quit?');
+      t.send('y');
+      await t.waitFor('Kata stopped before the end', 30_000);
 
-    const figures = { lines: 200_000, note: 'includes 2 s of pauses in the step (20 x 0.1 s) so keys arrive mid-stream', floodWallMs: floodMs, keyAnsweredMs: helpMs, keyAnsweredWhileStreaming: stillRunning, rssBeforeMb: Math.round(before.rssMb), peakRssMb: Math.round(after.peakMb) };
-    console.log(`UI flood figures: ${JSON.stringify(figures)}`);
-    if (process.env.KATA_BENCH_OUT !== undefined) writeFileSync(process.env.KATA_BENCH_OUT, `${JSON.stringify(figures, null, 2)}\n`);
-    expect(helpMs).toBeLessThan(2000);
-    // Ink, React and yoga alone take ~90 MB at rest; the flood may add garbage, not a copy of the output.
-    expect(after.peakMb - before.rssMb).toBeLessThan(80);
-    expect(after.peakMb).toBeLessThan(200);
-    expect(existsSync(state)).toBe(true);
-  });
+      const figures = {
+        lines: 200_000,
+        note: 'includes 2 s of pauses in the step (20 x 0.1 s) so keys arrive mid-stream',
+        floodWallMs: floodMs,
+        keyAnsweredMs: helpMs,
+        keyAnsweredWhileStreaming: stillRunning,
+        rssBeforeMb: Math.round(before.rssMb),
+        peakRssMb: Math.round(after.peakMb),
+      };
+      console.log(`UI flood figures: ${JSON.stringify(figures)}`);
+      if (process.env.KATA_BENCH_OUT !== undefined) writeFileSync(process.env.KATA_BENCH_OUT, `${JSON.stringify(figures, null, 2)}\n`);
+      expect(helpMs).toBeLessThan(2000);
+      // Ink, React and yoga alone take ~90 MB at rest; the flood may add garbage, not a copy of the output.
+      expect(after.peakMb - before.rssMb).toBeLessThan(80);
+      expect(after.peakMb).toBeLessThan(200);
+      expect(existsSync(state)).toBe(true);
+    });
 
-  it('q while the flood streams stops the step, then the cleanup runs; SIGTERM needs no question', async () => {
-    const state = mkdtempSync(join(tmpdir(), 'kata-ui-state-'));
-    const env = { XDG_STATE_HOME: state, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', TERM: 'xterm-256color' };
-    term = new Tmux(`node ${LAUNCH} ${KATA}; echo "[exit $?]"`, { cwd: ROOT, env, columns: 100, rows: 30 });
-    let t = term;
-    await t.waitFor((s) => s.includes('Step 1 of 2') && s.includes('press Enter'));
-    t.send('Enter');
-    await t.waitFor(/flood line \d+/);
-    t.send('q');
-    await t.waitFor('Quit?');
-    t.send('y');
-    let screen = await t.waitFor('[exit 130]', 30_000);
-    expect(screen).toMatch(/■ flood/);
-    expect(screen).toContain('Kata stopped before the end');
-    t.kill();
+    it('q while the flood streams stops the step, then the cleanup runs; SIGTERM needs no question', async () => {
+      const state = mkdtempSync(join(tmpdir(), 'kata-ui-state-'));
+      const env = { XDG_STATE_HOME: state, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', TERM: 'xterm-256color' };
+      term = new Tmux(`node ${LAUNCH} ${KATA}; echo "[exit $?]"`, { cwd: ROOT, env, columns: 100, rows: 30 });
+      let t = term;
+      await t.waitFor((s) => s.includes('Step 1 of 2') && s.includes('press Enter'));
+      t.send('Enter');
+      await t.waitFor(/flood line \d+/);
+      t.send('q');
+      await t.waitFor('Quit?');
+      t.send('y');
+      let screen = await t.waitFor('[exit 130]', 30_000);
+      expect(screen).toMatch(/■ flood/);
+      expect(screen).toContain('Kata stopped before the end');
+      t.kill();
 
-    term = new Tmux(`node ${LAUNCH} ${KATA}; echo "[exit $?]"`, { cwd: ROOT, env, columns: 100, rows: 30 });
-    t = term;
-    await t.waitFor((s) => s.includes('Step 1 of 2') && s.includes('press Enter'));
-    process.kill(uiPid()!, 'SIGTERM');
-    screen = await t.waitFor('[exit 130]', 30_000);
-    expect(screen).toContain('Kata stopped before the end');
-    expect(t.format('#{alternate_on}')).toBe('0');
-  });
-});
+      term = new Tmux(`node ${LAUNCH} ${KATA}; echo "[exit $?]"`, { cwd: ROOT, env, columns: 100, rows: 30 });
+      t = term;
+      await t.waitFor((s) => s.includes('Step 1 of 2') && s.includes('press Enter'));
+      process.kill(uiPid()!, 'SIGTERM');
+      screen = await t.waitFor('[exit 130]', 30_000);
+      expect(screen).toContain('Kata stopped before the end');
+      expect(t.format('#{alternate_on}')).toBe('0');
+    });
+  },
+);

@@ -14,11 +14,25 @@ export class Tmux {
 
   /** Starts `command` (a shell command line) in a new session of the given size. */
   constructor(command: string, options: { cwd: string; env: Record<string, string>; columns?: number; rows?: number }) {
-    const env = Object.entries(options.env).map(([k, v]) => `${k}=${shq(v)}`).join(' ');
+    const env = Object.entries(options.env)
+      .map(([k, v]) => `${k}=${shq(v)}`)
+      .join(' ');
     // CI is unset in the terminal: the UI under test is what a learner gets, and CI (set by CI
     // systems) would choose the plain reporter. The pane stays after the command ends so its
     // last screen can be read.
-    this.tmux('new-session', '-d', '-s', 'kata', '-x', String(options.columns ?? 100), '-y', String(options.rows ?? 40), '-c', options.cwd, `env -u CI ${env} ${command}; echo "[exit $?]"; sleep 3600`);
+    this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'kata',
+      '-x',
+      String(options.columns ?? 100),
+      '-y',
+      String(options.rows ?? 40),
+      '-c',
+      options.cwd,
+      `env -u CI ${env} ${command}; echo "[exit $?]"; sleep 3600`,
+    );
   }
 
   /** The visible screen as text. */

@@ -45,7 +45,10 @@ describe('HostShell', () => {
 
   it('runs multi-line commands, heredocs and loops as one', async () => {
     const s = shell();
-    expect(await run(s, "for i in 1 2\ndo\n  echo $i\ndone\ncat <<EOF\nin 'quotes'\nEOF")).toMatchObject({ exitCode: 0, lines: ['1', '2', "in 'quotes'"] });
+    expect(await run(s, "for i in 1 2\ndo\n  echo $i\ndone\ncat <<EOF\nin 'quotes'\nEOF")).toMatchObject({
+      exitCode: 0,
+      lines: ['1', '2', "in 'quotes'"],
+    });
   });
 
   it('interrupts a command at its timeout and keeps the shell and its state', async () => {
@@ -69,7 +72,10 @@ describe('HostShell', () => {
     const s = shell();
     await run(s, 'cd /tmp && export WHO=job');
     const lines: string[] = [];
-    const job = await s.startBackground(`trap 'echo flushed from $(pwd); exit 0' INT; echo "hello $WHO"; while :; do sleep 0.1; done`, (l) => lines.push(...l));
+    const job = await s.startBackground(
+      `trap 'echo flushed from $(pwd); exit 0' INT; echo "hello $WHO"; while :; do sleep 0.1; done`,
+      (l) => lines.push(...l),
+    );
     expect(await run(s, 'echo foreground still works')).toMatchObject({ lines: ['foreground still works'] });
     await expect.poll(() => lines).toContain('hello job');
     const code = await job.stop();
@@ -98,7 +104,15 @@ describe('HostShell', () => {
     const s = shell();
     let longest = 0;
     let total = 0;
-    const result = await s.run('head -c 3000000 /dev/zero | tr "\\0" x', { timeoutMs: 10_000, onLines: (ls) => { for (const l of ls) { longest = Math.max(longest, l.length); total += l.length; } } });
+    const result = await s.run('head -c 3000000 /dev/zero | tr "\\0" x', {
+      timeoutMs: 10_000,
+      onLines: (ls) => {
+        for (const l of ls) {
+          longest = Math.max(longest, l.length);
+          total += l.length;
+        }
+      },
+    });
     expect(result.exitCode).toBe(0);
     expect(total).toBe(3_000_000);
     expect(longest).toBeLessThanOrEqual(64 * 1024);

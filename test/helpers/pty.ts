@@ -20,7 +20,10 @@ export interface TerminalRun {
 }
 
 /** Runs `command` (a shell command line) in a 100x40 terminal; resolves with the raw output once it ends. */
-export function inTerminal(command: string, { cwd, env, answer, timeoutMs = 30_000 }: TerminalRun): Promise<{ output: string; exitCode: number | null }> {
+export function inTerminal(
+  command: string,
+  { cwd, env, answer, timeoutMs = 30_000 }: TerminalRun,
+): Promise<{ output: string; exitCode: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qefc', `stty rows 40 cols 100; ${command}`, '/dev/null'], { cwd, env });
     let output = '';

@@ -33,7 +33,18 @@ export function step(k: Kata, id: string): Step {
 
 /** The events of a step: a shown block only ends; a step that runs starts, prints, is checked and ends. */
 export function stepEvents(s: Step, run: StepRun = {}): EngineEvent[] {
-  if (!s.run) return [{ type: 'step-ended', step: s, status: 'shown', durationMs: 0, attempts: 0, reason: s.shownReason ?? 'shown', excerpt: { head: [], tail: [], omitted: 0 } }];
+  if (!s.run)
+    return [
+      {
+        type: 'step-ended',
+        step: s,
+        status: 'shown',
+        durationMs: 0,
+        attempts: 0,
+        reason: s.shownReason ?? 'shown',
+        excerpt: { head: [], tail: [], omitted: 0 },
+      },
+    ];
   const output = run.output ?? [];
   const excerpt = new ExcerptBuffer();
   excerpt.pushLines(output);
@@ -42,10 +53,17 @@ export function stepEvents(s: Step, run: StepRun = {}): EngineEvent[] {
   const results = run.status === 'skipped' || run.status === 'interrupted' ? [] : checks.finish(run.exitCode ?? 0);
   const failed = results.filter((r) => !r.passed).map((r) => ({ expected: r.expected, detail: r.detail }));
   const status = run.status ?? (failed.length > 0 ? 'failed' : 'passed');
-  const failures: readonly StepFailure[] | undefined = run.failures ?? (status === 'failed' && failed.length > 0 ? [{ kind: 'checks', failed }] : undefined);
+  const failures: readonly StepFailure[] | undefined =
+    run.failures ?? (status === 'failed' && failed.length > 0 ? [{ kind: 'checks', failed }] : undefined);
   const reason = run.reason ?? (failures === undefined ? undefined : describeFailures(failures));
   return [
-    { type: 'step-started', step: s, attempt: 1, commands: s.commands.map((c) => c.text), ...(run.rerunFor === undefined ? {} : { rerunFor: run.rerunFor }) },
+    {
+      type: 'step-started',
+      step: s,
+      attempt: 1,
+      commands: s.commands.map((c) => c.text),
+      ...(run.rerunFor === undefined ? {} : { rerunFor: run.rerunFor }),
+    },
     ...(output.length > 0 ? [{ type: 'output' as const, step: s, lines: output }] : []),
     ...results.map((result) => ({ type: 'check' as const, step: s, result })),
     {
@@ -68,7 +86,16 @@ export function recordOf(k: Kata, events: readonly EngineEvent[], options: { tar
   recorder.on({ type: 'run-started', kata: k, ...(options.target === undefined ? {} : { target: options.target }), at: 0 });
   for (const event of events) recorder.on(event);
   const ended = recorder.record.steps.map((s) => s.status);
-  const status = ended.includes('interrupted') ? 'interrupted' : ended.includes('failed') || recorder.record.leftovers.length > 0 ? 'failed' : 'passed';
-  recorder.on({ type: 'run-ended', status, exitCode: status === 'passed' ? 0 : status === 'failed' ? 1 : 130, durationMs: options.durationMs ?? 1234 });
+  const status = ended.includes('interrupted')
+    ? 'interrupted'
+    : ended.includes('failed') || recorder.record.leftovers.length > 0
+      ? 'failed'
+      : 'passed';
+  recorder.on({
+    type: 'run-ended',
+    status,
+    exitCode: status === 'passed' ? 0 : status === 'failed' ? 1 : 130,
+    durationMs: options.durationMs ?? 1234,
+  });
   return recorder.record;
 }

@@ -7,7 +7,15 @@ const parse = (body: string) => parseAnnotation(body, 7, 'k.md');
 describe('parseAnnotation', () => {
   it('reads every clause kind, several per comment', () => {
     const a = parse(' skip; id curl-nginx; in tooling; as debugger; timeout 30s; retry 1m30s; needs mesh ');
-    expect(a).toMatchObject({ skip: true, id: 'curl-nginx', in: { name: 'tooling' }, as: 'debugger', timeoutMs: 30_000, retryMs: 90_000, needs: ['mesh'] });
+    expect(a).toMatchObject({
+      skip: true,
+      id: 'curl-nginx',
+      in: { name: 'tooling' },
+      as: 'debugger',
+      timeoutMs: 30_000,
+      retryMs: 90_000,
+      needs: ['mesh'],
+    });
   });
 
   it('reads background bounds', () => {
@@ -45,7 +53,10 @@ describe('parseAnnotation', () => {
     ['expect contain "x"', 'unknown check'],
     ['expect contains x', 'needs one double-quoted text'],
     ['expect matches "("', 'regular expression the runner cannot use: error parsing regexp: missing closing )'],
-    ['expect matches "(?=lookahead)x"', 'regular expression the runner cannot use: error parsing regexp: invalid or unsupported Perl syntax'],
+    [
+      'expect matches "(?=lookahead)x"',
+      'regular expression the runner cannot use: error parsing regexp: invalid or unsupported Perl syntax',
+    ],
     ['expect exit 300', 'exit status 0-255'],
     ['expect payload has "x"', '`expect payload` takes'],
     ['expect ephemeral-container pod="p"', 'needs pod="..." and image="..."'],
@@ -71,7 +82,9 @@ describe('annotations that could never work', () => {
     expect(() => parse('expect contains ""')).toThrow(/`expect contains` needs a text to look for, got ""/);
     expect(() => parse('expect payload not-contains ""')).toThrow(/needs a text to look for/);
     const error = kataError(() => kata('# T\n\n<!-- kata id x; expect contains "a" -->\n```console\necho a\n```\n'));
-    expect(error.format()).toBe('test.md:3: this looks like a kata annotation but lacks the colon after "kata". Write it as `<!-- kata: ... -->`.');
+    expect(error.format()).toBe(
+      'test.md:3: this looks like a kata annotation but lacks the colon after "kata". Write it as `<!-- kata: ... -->`.',
+    );
     expect(kata('# T\n\n<!-- kata-runner notes: none -->\n```console\necho a\n```\n').steps).toHaveLength(1);
   });
 });
@@ -90,7 +103,9 @@ describe('parseDuration', () => {
     expect(parseDuration('0.0001ms')).toBeUndefined();
     expect(parseDuration('1000h')).toBeUndefined();
     expect(parseDuration('24h')).toBe(86_400_000);
-    expect(() => parseAnnotation('background for 1000h', 3, 'k.md')).toThrow(/`background for` needs a duration from 1ms to 24h like 10s, got "1000h"/);
+    expect(() => parseAnnotation('background for 1000h', 3, 'k.md')).toThrow(
+      /`background for` needs a duration from 1ms to 24h like 10s, got "1000h"/,
+    );
     expect(() => parseAnnotation('timeout 1000h', 3, 'k.md')).toThrow(/`timeout` needs a duration from 1ms to 24h/);
   });
 });

@@ -4,13 +4,27 @@ import { placeholdersIn } from '../../src/kata/placeholders.js';
 
 describe('shellWords', () => {
   it('removes quotes and keeps placeholders as one word', () => {
-    expect(shellWords(`kubectl get po <nginx POD> -o jsonpath='{.spec}' | jq .`)).toEqual(['kubectl', 'get', 'po', '<nginx POD>', '-o', 'jsonpath={.spec}', '|', 'jq', '.']);
+    expect(shellWords(`kubectl get po <nginx POD> -o jsonpath='{.spec}' | jq .`)).toEqual([
+      'kubectl',
+      'get',
+      'po',
+      '<nginx POD>',
+      '-o',
+      'jsonpath={.spec}',
+      '|',
+      'jq',
+      '.',
+    ]);
   });
 });
 
 describe('parseShellOpener', () => {
   it('opens a shell for kubectl exec -it POD -- bash', () => {
-    expect(parseShellOpener('kubectl exec -it <multitool POD> -- bash')).toMatchObject({ kind: 'exec', target: '<multitool POD>', shell: 'bash' });
+    expect(parseShellOpener('kubectl exec -it <multitool POD> -- bash')).toMatchObject({
+      kind: 'exec',
+      target: '<multitool POD>',
+      shell: 'bash',
+    });
   });
   it('opens a shell for kubectl debug with its image and target container', () => {
     expect(parseShellOpener('kubectl debug -it <nginx POD> --image praqma/network-multitool --target=nginx -- sh')).toMatchObject({
@@ -22,10 +36,19 @@ describe('parseShellOpener', () => {
     });
   });
   it('opens a shell for kubectl run -it ... -- sh', () => {
-    expect(parseShellOpener('kubectl run -it --rm tmp --image busybox --restart=Never -- sh')).toMatchObject({ kind: 'run', target: 'tmp', image: 'busybox' });
+    expect(parseShellOpener('kubectl run -it --rm tmp --image busybox --restart=Never -- sh')).toMatchObject({
+      kind: 'run',
+      target: 'tmp',
+      image: 'busybox',
+    });
   });
   it('accepts -ti, -i -t, --stdin --tty, namespaces and /bin/bash', () => {
-    expect(parseShellOpener('kubectl -n demo exec -ti deploy/web -c app -- /bin/bash')).toMatchObject({ kind: 'exec', target: 'deploy/web', container: 'app', shell: 'bash' });
+    expect(parseShellOpener('kubectl -n demo exec -ti deploy/web -c app -- /bin/bash')).toMatchObject({
+      kind: 'exec',
+      target: 'deploy/web',
+      container: 'app',
+      shell: 'bash',
+    });
     expect(parseShellOpener('kubectl exec -i -t web -- sh')).toMatchObject({ target: 'web' });
     expect(parseShellOpener('kubectl exec --stdin --tty web -- bash -l')).toMatchObject({ target: 'web' });
   });

@@ -235,7 +235,9 @@ describe('shell contexts', () => {
   });
 
   it('rejects `as host`', () => {
-    expect(kataError(() => kata(`<!-- kata: as host -->\n${fence}console\nkubectl exec -it p -- sh\n${fence}\n`)).message).toContain('cannot name a context');
+    expect(kataError(() => kata(`<!-- kata: as host -->\n${fence}console\nkubectl exec -it p -- sh\n${fence}\n`)).message).toContain(
+      'cannot name a context',
+    );
   });
 });
 
@@ -315,9 +317,13 @@ describe('background steps', () => {
     expect(stepWith(k, 'tcpdump -i eth0').bound).toEqual({ kind: 'while', step: 'req', inferred: false });
     expect(stepWith(k, './serve.sh')).toMatchObject({ background: true, bound: { kind: 'for', inferred: true } });
 
-    expect(kataError(() => kata(`<!-- kata: background while nope -->\n${fence}console\ntcpdump\n${fence}\n`)).message).toContain('names no step');
+    expect(kataError(() => kata(`<!-- kata: background while nope -->\n${fence}console\ntcpdump\n${fence}\n`)).message).toContain(
+      'names no step',
+    );
     const later = kataError(() =>
-      kata(`<!-- kata: background while c -->\n${fence}console\ntcpdump\n${fence}\n${fence}console\nls\n${fence}\n<!-- kata: id c -->\n${fence}console\nls\n${fence}\n`),
+      kata(
+        `<!-- kata: background while c -->\n${fence}console\ntcpdump\n${fence}\n${fence}console\nls\n${fence}\n<!-- kata: id c -->\n${fence}console\nls\n${fence}\n`,
+      ),
     );
     expect(later.message).toContain('must name an earlier step');
   });
@@ -437,7 +443,9 @@ describe('cleanup phase and annotation placement', () => {
   });
 
   it('rejects duplicate step ids', () => {
-    const error = kataError(() => kata(`<!-- kata: id a -->\n${fence}console\nls\n${fence}\n\n<!-- kata: id a -->\n${fence}console\nls\n${fence}\n`));
+    const error = kataError(() =>
+      kata(`<!-- kata: id a -->\n${fence}console\nls\n${fence}\n\n<!-- kata: id a -->\n${fence}console\nls\n${fence}\n`),
+    );
     expect(error.message).toContain('step id "a" is already used');
     expect(error.line).toBe(6);
   });

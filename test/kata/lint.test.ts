@@ -6,7 +6,8 @@ import { lintFiles, lintKata } from '../../src/kata/lint.js';
 import { dedent, kata } from '../helpers/kata.js';
 
 const fence = '```';
-const messages = (markdown: string, exists: (p: string) => boolean = () => true) => lintKata(kata(markdown), exists).map((d) => `${d.line} ${d.severity}: ${d.message}`);
+const messages = (markdown: string, exists: (p: string) => boolean = () => true) =>
+  lintKata(kata(markdown), exists).map((d) => `${d.line} ${d.severity}: ${d.message}`);
 
 describe('lintKata', () => {
   it('reports a pod placeholder no step can resolve, and free-form placeholders', () => {
@@ -65,7 +66,9 @@ describe('lintKata', () => {
         return !p.endsWith('loop-query.sh');
       },
     );
-    expect(found.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([expect.stringContaining('`./scripts/loop-query.sh` does not exist next to the kata')]);
+    expect(found.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([
+      expect.stringContaining('`./scripts/loop-query.sh` does not exist next to the kata'),
+    ]);
     expect(seen.some((p) => p.endsWith('katas/deploy/app.yaml'))).toBe(true);
     expect(seen.some((p) => p.includes('network-multitool'))).toBe(false);
     expect(seen.some((p) => p.includes('certs/ca.crt'))).toBe(false);
@@ -96,8 +99,12 @@ describe('lintKata', () => {
   });
 
   it('makes a missing cleanup an error when the kata creates cluster objects', () => {
-    expect(messages(`${fence}console\nkubectl create ns x\n${fence}\n`)).toEqual([expect.stringMatching(/^2 error: this step creates cluster objects but the kata has no Cleanup section/)]);
-    expect(messages(`${fence}console\necho hi\n${fence}\n`)).toEqual([expect.stringMatching(/^1 warning: the kata has no Cleanup section/)]);
+    expect(messages(`${fence}console\nkubectl create ns x\n${fence}\n`)).toEqual([
+      expect.stringMatching(/^2 error: this step creates cluster objects but the kata has no Cleanup section/),
+    ]);
+    expect(messages(`${fence}console\necho hi\n${fence}\n`)).toEqual([
+      expect.stringMatching(/^1 warning: the kata has no Cleanup section/),
+    ]);
   });
 
   it('warns when a shell is opened twice', () => {
@@ -122,7 +129,9 @@ describe('lintFiles', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kata-lint-'));
     mkdirSync(join(dir, 'deploy'));
     writeFileSync(join(dir, 'deploy', 'x.yaml'), 'kind: Namespace\n');
-    writeFileSync(join(dir, 'good.md'), dedent(`
+    writeFileSync(
+      join(dir, 'good.md'),
+      dedent(`
       ${fence}console
       kubectl apply -f deploy/x.yaml
       ${fence}
@@ -130,7 +139,8 @@ describe('lintFiles', () => {
       ${fence}console
       kubectl delete -f deploy/x.yaml
       ${fence}
-    `));
+    `),
+    );
     writeFileSync(join(dir, 'bad.md'), `<!-- kata: expct exit 0 -->\n${fence}console\nls\n${fence}\n`);
     const { text, errors } = lintFiles([join(dir, 'good.md'), join(dir, 'bad.md')]);
     expect(errors).toBe(1);

@@ -24,7 +24,7 @@ describe('splitCommands', () => {
   });
 
   it('keeps pipes, $(...) and one-line loops intact', () => {
-    expect(texts("for ii in {1..20}; do curl multitool; done | sort\nkubectl logs $(kubectl get po -o name | head -1)")).toEqual([
+    expect(texts('for ii in {1..20}; do curl multitool; done | sort\nkubectl logs $(kubectl get po -o name | head -1)')).toEqual([
       'for ii in {1..20}; do curl multitool; done | sort',
       'kubectl logs $(kubectl get po -o name | head -1)',
     ]);
@@ -35,17 +35,20 @@ describe('splitCommands', () => {
   });
 
   it('keeps if/fi and while/done blocks whole', () => {
-    expect(texts('if true; then\n  echo yes\nfi\nwhile false; do\n  :\ndone')).toEqual(['if true; then\n  echo yes\nfi', 'while false; do\n  :\ndone']);
+    expect(texts('if true; then\n  echo yes\nfi\nwhile false; do\n  :\ndone')).toEqual([
+      'if true; then\n  echo yes\nfi',
+      'while false; do\n  :\ndone',
+    ]);
   });
 
   it('keeps a heredoc with its body', () => {
-    expect(texts("cat <<EOF | kubectl apply -f -\napiVersion: v1\nkind: Namespace\nEOF\necho next")).toEqual([
+    expect(texts('cat <<EOF | kubectl apply -f -\napiVersion: v1\nkind: Namespace\nEOF\necho next')).toEqual([
       'cat <<EOF | kubectl apply -f -\napiVersion: v1\nkind: Namespace\nEOF',
       'echo next',
     ]);
   });
 
-  it("keeps a quoted string that spans lines", () => {
+  it('keeps a quoted string that spans lines', () => {
     expect(texts("echo 'one\ntwo'\nls")).toEqual(["echo 'one\ntwo'", 'ls']);
   });
 

@@ -27,7 +27,8 @@ interface Step {
 
 const steps = (report: Record<string, unknown>): Step[] => report.steps as Step[];
 
-const k = kata(`
+const k = kata(
+  `
   # Report me
 
   <!-- kata: id hello; expect contains "hello" -->
@@ -55,7 +56,9 @@ const k = kata(`
   \`\`\`console
   echo bye
   \`\`\`
-`, 'katas/report-me.md');
+`,
+  'katas/report-me.md',
+);
 const shown = k.steps.find((s) => !s.run);
 if (shown === undefined) throw new Error('the kata has a shown block');
 const target = { cluster: 'kind-kata', context: 'kind-kata', namespace: 'kata-run-1' };
@@ -121,7 +124,13 @@ describe('the JSON report', () => {
       output: { head: ['hello'], tail: [], omitted: 0 },
     });
     expect(again).toMatchObject({ id: 'hello', rerunFor: 'server', status: 'passed' });
-    expect(wrong).toMatchObject({ id: 'wrong', status: 'failed', exitCode: 1, attempts: 3, reason: 'expected output contains "two": not found in the output; expected exit status is 0: exit status was 1' });
+    expect(wrong).toMatchObject({
+      id: 'wrong',
+      status: 'failed',
+      exitCode: 1,
+      attempts: 3,
+      reason: 'expected output contains "two": not found in the output; expected exit status is 0: exit status was 1',
+    });
     expect(wrong?.checks.map((c) => `${c.kind} ${c.passed}`)).toEqual(['contains false', 'exit false']);
     expect(yaml).toMatchObject({ id: shown!.id, status: 'shown', attempts: 0, commands: [] });
     expect(later).toMatchObject({ id: 'later', status: 'skipped', reason: 'an earlier step failed' });
@@ -132,9 +141,21 @@ describe('the JSON report', () => {
 
   it('masks secrets in the output, the reasons and the check details', () => {
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2lnbmF0dXJlLW5vdC1yZWFs';
-    const record = recordOf(k, stepEvents(step(k, 'wrong'), { status: 'failed', output: ['three', `token: ${jwt}`], reason: `could not open the shell: Unauthorized (Bearer ${jwt})` }));
+    const record = recordOf(
+      k,
+      stepEvents(step(k, 'wrong'), {
+        status: 'failed',
+        output: ['three', `token: ${jwt}`],
+        reason: `could not open the shell: Unauthorized (Bearer ${jwt})`,
+      }),
+    );
     // A check detail quotes what it saw (a capture's plaintext).
-    record.steps[0]!.checks.push({ check: step(k, 'wrong').checks[0]!, passed: false, expected: 'x', detail: 'plaintext seen: "GET /?password=hunter2hunter2"' });
+    record.steps[0]!.checks.push({
+      check: step(k, 'wrong').checks[0]!,
+      passed: false,
+      expected: 'x',
+      detail: 'plaintext seen: "GET /?password=hunter2hunter2"',
+    });
     const text = JSON.stringify(jsonReport(record));
     expect(text).not.toContain(jwt);
     expect(text).not.toContain('hunter2hunter2');
@@ -205,7 +226,9 @@ function listedFields(text: string): DocField[] {
     const field = { name: name.replace(/[?[\]]/g, ''), optional: name.includes('?') };
     const inside = [...(group ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? '');
     if (inside.length === 0) return field;
-    return /`\s*\/\s*`/.test(group ?? '') ? { ...field, values: inside } : { ...field, fields: inside.map((n) => ({ name: n.replace(/[?[\]]/g, ''), optional: n.includes('?') })) };
+    return /`\s*\/\s*`/.test(group ?? '')
+      ? { ...field, values: inside }
+      : { ...field, fields: inside.map((n) => ({ name: n.replace(/[?[\]]/g, ''), optional: n.includes('?') })) };
   });
 }
 
@@ -214,15 +237,24 @@ function documented(): { report: DocField[]; step: DocField[] } {
   const section = reportsSection();
   const top = /`--report json=PATH` writes `(\{[^`]*\})`/.exec(section)?.[1];
   const each = /each step has ([\s\S]*?)\.\n`--report junit/.exec(section)?.[1];
-  if (top === undefined || each === undefined) throw new Error('README.md "## Reports" no longer reads "`--report json=PATH` writes `{...}`" ... "each step has ...": update this test\'s reading of it');
+  if (top === undefined || each === undefined)
+    throw new Error(
+      'README.md "## Reports" no longer reads "`--report json=PATH` writes `{...}`" ... "each step has ...": update this test\'s reading of it',
+    );
   return { report: braceFields(top.replace(/\s+/g, ' ')), step: listedFields(each) };
 }
 
 /** Where `actual` (an object of the report) and the README's `fields` disagree, in words. */
-function disagreements(where: string, actual: Record<string, unknown>, fields: readonly DocField[], undocumented: readonly string[] = []): string[] {
+function disagreements(
+  where: string,
+  actual: Record<string, unknown>,
+  fields: readonly DocField[],
+  undocumented: readonly string[] = [],
+): string[] {
   const problems: string[] = [];
   const names = new Set(fields.map((f) => f.name));
-  for (const key of Object.keys(actual)) if (!names.has(key) && !undocumented.includes(key)) problems.push(`${where}.${key} is written but not in README.md`);
+  for (const key of Object.keys(actual))
+    if (!names.has(key) && !undocumented.includes(key)) problems.push(`${where}.${key} is written but not in README.md`);
   for (const field of fields) {
     if (!(field.name in actual)) {
       if (!field.optional) problems.push(`${where}.${field.name} is in README.md but not written`);
@@ -230,8 +262,10 @@ function disagreements(where: string, actual: Record<string, unknown>, fields: r
     }
     const value = actual[field.name];
     const sample = Array.isArray(value) ? (value[0] as unknown) : value;
-    if (field.fields !== undefined && typeof sample === 'object' && sample !== null) problems.push(...disagreements(`${where}.${field.name}`, sample as Record<string, unknown>, field.fields));
-    if (field.values !== undefined && !field.values.includes(String(value))) problems.push(`${where}.${field.name} is ${String(value)}, not one of README.md's ${field.values.join('/')}`);
+    if (field.fields !== undefined && typeof sample === 'object' && sample !== null)
+      problems.push(...disagreements(`${where}.${field.name}`, sample as Record<string, unknown>, field.fields));
+    if (field.values !== undefined && !field.values.includes(String(value)))
+      problems.push(`${where}.${field.name} is ${String(value)}, not one of README.md's ${field.values.join('/')}`);
   }
   return problems;
 }
@@ -252,7 +286,11 @@ describe('the JSON report and what README.md says of it', () => {
     // Every optional step field the README names appears in some step of this run.
     const optional = doc.step.filter((f) => f.optional).map((f) => f.name);
     expect(optional.length).toBeGreaterThan(0);
-    for (const name of optional) expect(steps(report).some((s) => name in s), name).toBe(true);
+    for (const name of optional)
+      expect(
+        steps(report).some((s) => name in s),
+        name,
+      ).toBe(true);
   });
 
   it('name the same step statuses', () => {

@@ -5,7 +5,8 @@ import { kata } from '../helpers/kata.js';
 import { recordOf, step, stepEvents } from '../helpers/run.js';
 
 /** Why xmllint cannot check the XML here, or undefined when it can. */
-const xmllintMissing = spawnSync('xmllint', ['--version']).status === 0 ? undefined : 'xmllint is not installed: apt-get install libxml2-utils';
+const xmllintMissing =
+  spawnSync('xmllint', ['--version']).status === 0 ? undefined : 'xmllint is not installed: apt-get install libxml2-utils';
 
 /** xmllint's complaints about `xml` ('' when it is well-formed). */
 function xmllintErrors(xml: string): string {
@@ -20,7 +21,8 @@ function xpath(xml: string, expression: string): string {
   return result.stdout.trim();
 }
 
-const k = kata(`
+const k = kata(
+  `
   # Report me
 
   <!-- kata: id hello -->
@@ -48,7 +50,9 @@ const k = kata(`
   \`\`\`console
   echo bye
   \`\`\`
-`, 'katas/report-me.md');
+`,
+  'katas/report-me.md',
+);
 const shown = k.steps.find((s) => !s.run);
 
 /** A run that fails at `wrong`, with `output` as what it printed. */
@@ -71,7 +75,9 @@ describe('the JUnit report', () => {
     const xml = failedRun(['three']);
     expect(xml).toContain('<testsuite name="Report me" tests="3" failures="1" errors="0" skipped="1" time="0.030">');
     expect(xml).toContain('<testsuite name="Report me (cleanup)" tests="1" failures="0" errors="0" skipped="0" time="0.010">');
-    const cases = [...xml.matchAll(/<testcase classname="([^"]*)" name="([^"]*)" file="([^"]*)" line="(\d+)"/g)].map((m) => m.slice(1).join(' | '));
+    const cases = [...xml.matchAll(/<testcase classname="([^"]*)" name="([^"]*)" file="([^"]*)" line="(\d+)"/g)].map((m) =>
+      m.slice(1).join(' | '),
+    );
     expect(cases).toEqual([
       'katas/report-me.md | hello: echo hello | katas/report-me.md | 5',
       'katas/report-me.md | wrong: echo three | katas/report-me.md | 10',
@@ -114,7 +120,7 @@ describe('the JUnit report', () => {
         { type: 'cleanup-started', reason: 'success' },
         ...stepEvents(step(k, 'tidy'), { status: 'failed', exitCode: 1, reason: 'exit status 1: `echo bye`', output: ['bye'] }),
         { type: 'leftovers', names: ['pod/web', 'service/web'] },
-        { type: 'cleanup-unverified', reason: 'could not remove the run\'s namespace: forbidden' },
+        { type: 'cleanup-unverified', reason: "could not remove the run's namespace: forbidden" },
       ]),
     );
     const [main, cleanup] = xml.split('</testsuite>');
@@ -128,27 +134,53 @@ describe('the JUnit report', () => {
 
   it('masks tokens and keys a command printed', () => {
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2lnbmF0dXJlLW5vdC1yZWFs';
-    const xml = failedRun([jwt, 'Authorization: Bearer abcdefgh12345678', 'client-key-data: LS0tLS1CRUdJTiBSU0Eg', '-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEAx', '-----END RSA PRIVATE KEY-----']);
+    const xml = failedRun([
+      jwt,
+      'Authorization: Bearer abcdefgh12345678',
+      'client-key-data: LS0tLS1CRUdJTiBSU0Eg',
+      '-----BEGIN RSA PRIVATE KEY-----',
+      'MIIEowIBAAKCAQEAx',
+      '-----END RSA PRIVATE KEY-----',
+    ]);
     for (const secret of [jwt, 'abcdefgh12345678', 'LS0tLS1CRUdJTiBSU0Eg', 'MIIEowIBAAKCAQEAx']) expect(xml).not.toContain(secret);
-    expect(xml).toContain('[redacted]\nAuthorization: Bearer [redacted]\nclient-key-data: [redacted]\n-----BEGIN RSA PRIVATE KEY-----[redacted]\n[redacted]\n-----END RSA PRIVATE KEY-----</failure>');
+    expect(xml).toContain(
+      '[redacted]\nAuthorization: Bearer [redacted]\nclient-key-data: [redacted]\n-----BEGIN RSA PRIVATE KEY-----[redacted]\n[redacted]\n-----END RSA PRIVATE KEY-----</failure>',
+    );
   });
 
   // What a command prints ends up in the XML: markup, a CDATA end, characters XML 1.0 forbids.
-  const odd = ['<b>bold</b> & "quoted" \'single\'', 'a ]]> b', 'bell\u0007 esc\u001b[31m nul\u0000 del\u007f', 'noncharacters \ufffe\uffff end', `lone ${'\ud800'} high ${'\udc00'} low`, 'pair 😀 kept', 'tab\tand\rreturn'];
+  const odd = [
+    '<b>bold</b> & "quoted" \'single\'',
+    'a ]]> b',
+    'bell\u0007 esc\u001b[31m nul\u0000 del\u007f',
+    'noncharacters \ufffe\uffff end',
+    `lone ${'\ud800'} high ${'\udc00'} low`,
+    'pair 😀 kept',
+    'tab\tand\rreturn',
+  ];
 
   it('escapes what a command printed and drops the characters XML 1.0 forbids, keeping surrogate pairs', () => {
     const xml = failedRun(odd);
-    expect(xml).toContain('&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; \'single\'\na ]]&gt; b\nbell esc[31m nul del\u007f\nnoncharacters  end\nlone  high  low\npair 😀 kept\ntab\tand\rreturn</failure>');
+    expect(xml).toContain(
+      "&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; 'single'\na ]]&gt; b\nbell esc[31m nul del\u007f\nnoncharacters  end\nlone  high  low\npair 😀 kept\ntab\tand\rreturn</failure>",
+    );
     expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/);
   });
 
-  it.skipIf(xmllintMissing !== undefined)(`is well-formed XML that reads back as what was printed (xmllint${xmllintMissing === undefined ? '' : `; skipped: ${xmllintMissing}`})`, () => {
-    const xml = failedRun(odd);
-    expect(xmllintErrors(xml)).toBe('');
-    expect(xpath(xml, 'count(//testsuite)')).toBe('2');
-    expect(xpath(xml, 'count(//testcase)')).toBe('4');
-    // XML turns a lone carriage return into a newline when it reads the text.
-    expect(xpath(xml, 'string(//failure)')).toBe(`<b>bold</b> & "quoted" 'single'\na ]]> b\nbell esc[31m nul del\u007f\nnoncharacters  end\nlone  high  low\npair 😀 kept\ntab\tand\nreturn`);
-    expect(xpath(xml, 'string(//failure/@message)')).toBe('katas/report-me.md:10: expected output contains "two": not found in the output');
-  });
+  it.skipIf(xmllintMissing !== undefined)(
+    `is well-formed XML that reads back as what was printed (xmllint${xmllintMissing === undefined ? '' : `; skipped: ${xmllintMissing}`})`,
+    () => {
+      const xml = failedRun(odd);
+      expect(xmllintErrors(xml)).toBe('');
+      expect(xpath(xml, 'count(//testsuite)')).toBe('2');
+      expect(xpath(xml, 'count(//testcase)')).toBe('4');
+      // XML turns a lone carriage return into a newline when it reads the text.
+      expect(xpath(xml, 'string(//failure)')).toBe(
+        `<b>bold</b> & "quoted" 'single'\na ]]> b\nbell esc[31m nul del\u007f\nnoncharacters  end\nlone  high  low\npair 😀 kept\ntab\tand\nreturn`,
+      );
+      expect(xpath(xml, 'string(//failure/@message)')).toBe(
+        'katas/report-me.md:10: expected output contains "two": not found in the output',
+      );
+    },
+  );
 });

@@ -13,13 +13,18 @@ describe('the plain reporter', () => {
     plain.on({ type: 'step-started', step, attempt: 1, commands: ['seq 1 100'] });
     const excerpt = new ExcerptBuffer();
     // Chunks as a pipe delivers them: one line, then 30 across the limit, then the rest.
-    const chunks = [[1], [2, 31], [32, 60], [61, 100]].map(([from, to = from]) => Array.from({ length: to! - from! + 1 }, (_, i) => String(from! + i)));
+    const chunks = [[1], [2, 31], [32, 60], [61, 100]].map(([from, to = from]) =>
+      Array.from({ length: to! - from! + 1 }, (_, i) => String(from! + i)),
+    );
     for (const lines of chunks) {
       for (const line of lines) excerpt.push(line);
       plain.on({ type: 'output', step, lines });
     }
     plain.on({ type: 'step-ended', step, status: 'passed', durationMs: 5, attempts: 1, excerpt: excerpt.excerpt() });
-    const shown = text.split('\n').filter((l) => l.startsWith('  | ')).map((l) => l.slice(4));
+    const shown = text
+      .split('\n')
+      .filter((l) => l.startsWith('  | '))
+      .map((l) => l.slice(4));
     expect(shown.slice(0, 40)).toEqual(Array.from({ length: 40 }, (_, i) => String(i + 1)));
     expect(shown[40]).toBe('... (more output; the last 15 lines follow when the step ends)');
     expect(shown.slice(41)).toEqual(Array.from({ length: 15 }, (_, i) => String(86 + i)));
@@ -33,7 +38,14 @@ describe('the plain reporter', () => {
     const plain = new PlainReporter((t) => (text += t));
     plain.on({ type: 'step-started', step, attempt: 1, commands: ['seq 1 3'] });
     plain.on({ type: 'output', step, lines: ['1', '2', '3'] });
-    plain.on({ type: 'step-ended', step, status: 'passed', durationMs: 5, attempts: 1, excerpt: { head: ['1', '2', '3'], tail: [], omitted: 0 } });
+    plain.on({
+      type: 'step-ended',
+      step,
+      status: 'passed',
+      durationMs: 5,
+      attempts: 1,
+      excerpt: { head: ['1', '2', '3'], tail: [], omitted: 0 },
+    });
     expect(text.split('\n').filter((l) => l.startsWith('  | '))).toEqual(['  | 1', '  | 2', '  | 3']);
   });
 });

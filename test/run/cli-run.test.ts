@@ -42,7 +42,9 @@ describe('kata run (built CLI, headless)', () => {
   it('runs the first-steps kata on a fresh clone and writes JUnit and JSON reports', async () => {
     const junit = join(out, 'first.xml');
     const json = join(out, 'first.json');
-    const result = await kataCli(['run', 'katas/first-steps.md', '--yes', '--report', `junit=${junit}`, '--report', `json=${json}`], { env });
+    const result = await kataCli(['run', 'katas/first-steps.md', '--yes', '--report', `junit=${junit}`, '--report', `json=${json}`], {
+      env,
+    });
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stdout).toContain('target: this machine only');
     expect(result.stdout).toContain('== passed: 5 passed, 0 failed, 0 skipped');
@@ -50,9 +52,19 @@ describe('kata run (built CLI, headless)', () => {
     expect(xml).toContain('<testsuite name="First steps with kata-runner" tests="4" failures="0"');
     expect(xml).toContain('<testsuite name="First steps with kata-runner (cleanup)" tests="1"');
     expect(xml).toMatch(/name="fetch: curl -sS [^"]*" file="katas\/first-steps.md" line="45"/);
-    const report = JSON.parse(readFileSync(json, 'utf8')) as { status: string; exitCode: number; steps: { id: string; status: string; checks: { passed: boolean }[] }[] };
+    const report = JSON.parse(readFileSync(json, 'utf8')) as {
+      status: string;
+      exitCode: number;
+      steps: { id: string; status: string; checks: { passed: boolean }[] }[];
+    };
     expect(report).toMatchObject({ status: 'passed', exitCode: 0 });
-    expect(report.steps.map((s) => `${s.id}:${s.status}`)).toEqual(['workspace:passed', 'page:passed', 'server:passed', 'fetch:passed', 'remove-workdir:passed']);
+    expect(report.steps.map((s) => `${s.id}:${s.status}`)).toEqual([
+      'workspace:passed',
+      'page:passed',
+      'server:passed',
+      'fetch:passed',
+      'remove-workdir:passed',
+    ]);
   });
 
   it('exits 1 on a failed check and puts file:line, expected and seen into the JUnit failure', async () => {
@@ -61,7 +73,9 @@ describe('kata run (built CLI, headless)', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('FAIL wrong (');
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toContain('<failure message="test/fixtures/katas/failing.md:10: expected output contains &quot;two&quot;: not found in the output">three</failure>');
+    expect(xml).toContain(
+      '<failure message="test/fixtures/katas/failing.md:10: expected output contains &quot;two&quot;: not found in the output">three</failure>',
+    );
     expect(xml).toContain('tests="1" failures="0"'); // the cleanup suite passed
   });
 
@@ -145,12 +159,16 @@ describe('kata run (built CLI, headless)', () => {
     const withConfig = { ...env, PATH: `${bin}:${env.PATH}`, KUBECONFIG: kubeconfig };
     const unreachable = await kataCli(['run', 'katas/ephemeral-containers.md', '--yes'], { env: withConfig });
     expect(unreachable.exitCode).toBe(3);
-    expect(unreachable.stderr).toMatch(/^kata: cannot reach the cluster at https:\/\/127\.0\.0\.1:1 \(context nowhere\): .*Check that the cluster is running/);
+    expect(unreachable.stderr).toMatch(
+      /^kata: cannot reach the cluster at https:\/\/127\.0\.0\.1:1 \(context nowhere\): .*Check that the cluster is running/,
+    );
     expect(unreachable.all).not.toContain('secret-token-value');
     const unknown = await kataCli(['run', 'katas/ephemeral-containers.md', '--yes', '--context', 'elsewhere'], { env: withConfig });
     expect(unknown.exitCode).toBe(3);
     expect(unknown.stderr).toContain('the kubeconfig has no context "elsewhere". Known contexts: nowhere.');
-    const none = await kataCli(['run', 'katas/ephemeral-containers.md', '--yes'], { env: { ...withConfig, KUBECONFIG: join(bin, 'missing') } });
+    const none = await kataCli(['run', 'katas/ephemeral-containers.md', '--yes'], {
+      env: { ...withConfig, KUBECONFIG: join(bin, 'missing') },
+    });
     expect(none.exitCode).toBe(3);
     expect(none.stderr).toContain('cannot read the kubeconfig');
     const noKubectl = await kataCli(['run', 'katas/ephemeral-containers.md', '--yes'], { env: { ...withConfig, PATH: '/nonexistent' } });
@@ -161,41 +179,64 @@ describe('kata run (built CLI, headless)', () => {
     expect(doctor.stdout).toMatch(/^FAIL {2}cannot reach the cluster at https:\/\/127\.0\.0\.1:1/);
   });
 
-  it.skipIf(!haveTcpdump || !isRoot)('captures HTTP on lo with tcpdump and checks the decoded payload (needs root and tcpdump: apt-get install -y tcpdump)', async () => {
-    const json = join(out, 'capture.json');
-    const result = await kataCli(['run', 'test/fixtures/katas/capture.md', '--yes', '--report', `json=${json}`], { env });
-    expect(result.exitCode, result.all).toBe(0);
-    const report = JSON.parse(readFileSync(json, 'utf8')) as { steps: { id: string; checks: { description: string; passed: boolean; detail: string }[] }[] };
-    const capture = report.steps.find((s) => s.id === 'capture');
-    expect(capture?.checks.map((c) => [c.description, c.passed])).toEqual([
-      ['captured packet payload contains "Captured in plain text"', true],
-      ['captured packet payload does not contain "Not in the page"', true],
-    ]);
-  });
+  it.skipIf(!haveTcpdump || !isRoot)(
+    'captures HTTP on lo with tcpdump and checks the decoded payload (needs root and tcpdump: apt-get install -y tcpdump)',
+    async () => {
+      const json = join(out, 'capture.json');
+      const result = await kataCli(['run', 'test/fixtures/katas/capture.md', '--yes', '--report', `json=${json}`], { env });
+      expect(result.exitCode, result.all).toBe(0);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as {
+        steps: { id: string; checks: { description: string; passed: boolean; detail: string }[] }[];
+      };
+      const capture = report.steps.find((s) => s.id === 'capture');
+      expect(capture?.checks.map((c) => [c.description, c.passed])).toEqual([
+        ['captured packet payload contains "Captured in plain text"', true],
+        ['captured packet payload does not contain "Not in the page"', true],
+      ]);
+    },
+  );
 
-  it.skipIf(!haveTcpdump || !isRoot || !haveOpenssl)('tells an HTTPS capture from an HTTP one by the packets, with checks inferred from the prose (needs root, tcpdump and openssl: apt-get install -y tcpdump openssl)', async () => {
-    const json = join(out, 'capture-tls.json');
-    const result = await kataCli(['run', 'test/fixtures/katas/capture-tls.md', '--yes', '--report', `json=${json}`], { env });
-    expect(result.exitCode, result.all).toBe(0);
-    const report = JSON.parse(readFileSync(json, 'utf8')) as { steps: { id: string; checks: { kind: string; inferred: boolean; passed: boolean; detail: string }[] }[] };
-    const checks = (id: string) => report.steps.find((s) => s.id === id)?.checks ?? [];
-    expect(checks('capture-https').map((c) => [c.kind, c.inferred, c.passed])).toEqual([['payload-encrypted', true, true]]);
-    expect(checks('capture-https')[0]?.detail).toMatch(/^TLS records \(handshake, .*application data.*\) in \d+ of \d+ packets with data$/);
-    expect(checks('capture-http').map((c) => [c.kind, c.inferred, c.passed])).toEqual([['payload-plaintext', true, true]]);
-    expect(checks('capture-http')[0]?.detail).toContain('The same page twice');
-  });
+  it.skipIf(!haveTcpdump || !isRoot || !haveOpenssl)(
+    'tells an HTTPS capture from an HTTP one by the packets, with checks inferred from the prose (needs root, tcpdump and openssl: apt-get install -y tcpdump openssl)',
+    async () => {
+      const json = join(out, 'capture-tls.json');
+      const result = await kataCli(['run', 'test/fixtures/katas/capture-tls.md', '--yes', '--report', `json=${json}`], { env });
+      expect(result.exitCode, result.all).toBe(0);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as {
+        steps: { id: string; checks: { kind: string; inferred: boolean; passed: boolean; detail: string }[] }[];
+      };
+      const checks = (id: string) => report.steps.find((s) => s.id === id)?.checks ?? [];
+      expect(checks('capture-https').map((c) => [c.kind, c.inferred, c.passed])).toEqual([['payload-encrypted', true, true]]);
+      expect(checks('capture-https')[0]?.detail).toMatch(
+        /^TLS records \(handshake, .*application data.*\) in \d+ of \d+ packets with data$/,
+      );
+      expect(checks('capture-http').map((c) => [c.kind, c.inferred, c.passed])).toEqual([['payload-plaintext', true, true]]);
+      expect(checks('capture-http')[0]?.detail).toContain('The same page twice');
+    },
+  );
 
   it('goes on to the cleanup and its verdict when the reader of its output goes away (| head)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kata-epipe-'));
     const file = join(dir, 'chatty.md');
     const mark = join(dir, 'cleaned');
     const fence = '```';
-    writeFileSync(file, `# Chatty\n\n${fence}console\nseq 1 2000\n${fence}\n\n${fence}console\nsleep 0.5; seq 1 2000\n${fence}\n\n# Cleanup\n\n${fence}console\ntouch ${mark}\n${fence}\n`);
-    const run = await execa('bash', ['-c', `node ${CLI} run ${file} --yes | head -2; echo "kata exit \${PIPESTATUS[0]}" >&2`], { cwd: ROOT, env, reject: false });
+    writeFileSync(
+      file,
+      `# Chatty\n\n${fence}console\nseq 1 2000\n${fence}\n\n${fence}console\nsleep 0.5; seq 1 2000\n${fence}\n\n# Cleanup\n\n${fence}console\ntouch ${mark}\n${fence}\n`,
+    );
+    const run = await execa('bash', ['-c', `node ${CLI} run ${file} --yes | head -2; echo "kata exit \${PIPESTATUS[0]}" >&2`], {
+      cwd: ROOT,
+      env,
+      reject: false,
+    });
     expect(run.stdout.split('\n')).toHaveLength(2);
     expect(run.stderr).toBe('kata exit 0');
     expect(existsSync(mark)).toBe(true);
-    const plan = await execa('bash', ['-c', `node ${CLI} plan --json katas/ephemeral-containers.md | head -c 10; echo; echo "kata exit \${PIPESTATUS[0]}" >&2`], { cwd: ROOT, env, reject: false });
+    const plan = await execa(
+      'bash',
+      ['-c', `node ${CLI} plan --json katas/ephemeral-containers.md | head -c 10; echo; echo "kata exit \${PIPESTATUS[0]}" >&2`],
+      { cwd: ROOT, env, reject: false },
+    );
     expect(plan.stderr).toBe('kata exit 0');
   });
 
@@ -215,7 +256,9 @@ describe('kata run (built CLI, headless)', () => {
     const fence = '```';
     const file = join(dir, 'moves.md');
     writeFileSync(file, `# The report folder goes away\n\n${fence}console\nrm -rf ${dir}/out && touch ${dir}/out\n${fence}\n`);
-    const result = await kataCli(['run', file, '--yes', '--report', `json=${dir}/out/r.json`, '--report', `junit=${dir}/kept.xml`], { env });
+    const result = await kataCli(['run', file, '--yes', '--report', `json=${dir}/out/r.json`, '--report', `junit=${dir}/kept.xml`], {
+      env,
+    });
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stdout).toMatch(/json .*\/out\/r\.json NOT WRITTEN \(ENOTDIR|EEXIST/);
     expect(existsSync(join(dir, 'kept.xml'))).toBe(true);
@@ -225,7 +268,10 @@ describe('kata run (built CLI, headless)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kata-flood-'));
     const fence = '```';
     const file = join(dir, 'yes.md');
-    writeFileSync(file, `# A fast writer\n\n<!-- kata: id flood; background for 2s -->\n${fence}console\nyes\n${fence}\n\n${fence}console\nsleep 3\n${fence}\n`);
+    writeFileSync(
+      file,
+      `# A fast writer\n\n<!-- kata: id flood; background for 2s -->\n${fence}console\nyes\n${fence}\n\n${fence}console\nsleep 3\n${fence}\n`,
+    );
     const tmp = mkdtempSync(join(dir, 'tmp-'));
     let largest = 0;
     const sizes = setInterval(() => {
@@ -241,7 +287,9 @@ describe('kata run (built CLI, headless)', () => {
     }, 50);
     const result = await kataCli(['run', file, '--yes'], { env: { ...env, TMPDIR: tmp } }).finally(() => clearInterval(sizes));
     expect(result.exitCode, result.all?.slice(-2000)).toBe(0);
-    expect(result.stdout).toMatch(/\[kata-runner: at least \d+ bytes of this job's output dropped: it wrote faster than they could be read\]/);
+    expect(result.stdout).toMatch(
+      /\[kata-runner: at least \d+ bytes of this job's output dropped: it wrote faster than they could be read\]/,
+    );
     expect(result.stdout).toContain('PASS flood');
     expect(largest).toBeGreaterThan(0);
     expect(largest).toBeLessThan(JOB_LOG_CAP_BYTES + 512 * 1024 * 1024);
@@ -289,7 +337,9 @@ describe('kata run (built CLI, headless)', () => {
       const withConfig = { ...env, PATH: `${bin}:${env.PATH}`, KUBECONFIG: kubeconfig, KATA_API_TIMEOUT: '1s' };
       const run = await kataCli(['run', 'katas/ephemeral-containers.md', '--yes'], { env: withConfig });
       expect(run.exitCode).toBe(3);
-      expect(run.stderr).toContain(`kata: cannot reach the cluster at https://127.0.0.1:${port} (context silent): the API server did not answer its version within 1s`);
+      expect(run.stderr).toContain(
+        `kata: cannot reach the cluster at https://127.0.0.1:${port} (context silent): the API server did not answer its version within 1s`,
+      );
       const doctor = await kataCli(['doctor'], { env: withConfig });
       expect(doctor.exitCode).toBe(1);
       expect(doctor.stdout).toMatch(/^FAIL {2}cannot reach the cluster .*did not answer its version within 1s/);
@@ -302,7 +352,10 @@ describe('kata run (built CLI, headless)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kata-xml-'));
     const fence = '```';
     const file = join(dir, 'odd.md');
-    writeFileSync(file, `# Odd output\n\n<!-- kata: expect contains "never printed" -->\n${fence}console\nprintf 'a\\357\\277\\276b\\357\\277\\277c\\001d<&>\\n'\n${fence}\n`);
+    writeFileSync(
+      file,
+      `# Odd output\n\n<!-- kata: expect contains "never printed" -->\n${fence}console\nprintf 'a\\357\\277\\276b\\357\\277\\277c\\001d<&>\\n'\n${fence}\n`,
+    );
     const junit = join(dir, 'odd.xml');
     const result = await kataCli(['run', file, '--yes', '--report', `junit=${junit}`], { env });
     expect(result.exitCode).toBe(1);

@@ -12,7 +12,16 @@ import type { StepGate } from '../../src/run/ports.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'katas');
 
-async function runKata(k: Kata, options: { keepGoing?: boolean; keep?: boolean; values?: Map<string, string>; gate?: StepGate; onEvent?: (e: EngineEvent, engine: Engine) => void } = {}) {
+async function runKata(
+  k: Kata,
+  options: {
+    keepGoing?: boolean;
+    keep?: boolean;
+    values?: Map<string, string>;
+    gate?: StepGate;
+    onEvent?: (e: EngineEvent, engine: Engine) => void;
+  } = {},
+) {
   const events: EngineEvent[] = [];
   const engine: Engine = new Engine({
     kata: k,
@@ -33,7 +42,8 @@ async function runKata(k: Kata, options: { keepGoing?: boolean; keep?: boolean; 
   if (last?.type !== 'run-ended') throw new Error('the last event is not run-ended');
   expect(result).toBe(last.status === 'passed' ? 'ok' : last.status);
   const outcome = { status: last.status, exitCode: last.exitCode };
-  const ended = (id: string) => events.filter((e): e is Extract<EngineEvent, { type: 'step-ended' }> => e.type === 'step-ended' && e.step.id === id);
+  const ended = (id: string) =>
+    events.filter((e): e is Extract<EngineEvent, { type: 'step-ended' }> => e.type === 'step-ended' && e.step.id === id);
   return { outcome, events, ended, statuses: () => events.flatMap((e) => (e.type === 'step-ended' ? [`${e.step.id}:${e.status}`] : [])) };
 }
 
@@ -109,13 +119,13 @@ describe('Engine on host-only katas', () => {
     );
     const tidy = r.ended('tidy')[0];
     expect(tidy?.status).toBe('failed');
-    expect(tidy?.reason).toBe('`rm /nonexistent/kata-already-gone` exited with status 1; `sh -c \'exit 3\'` exited with status 3');
+    expect(tidy?.reason).toBe("`rm /nonexistent/kata-already-gone` exited with status 1; `sh -c 'exit 3'` exited with status 3");
     const output = r.events.flatMap((e) => (e.type === 'output' && e.step.id === 'tidy' ? e.lines : []));
     expect(output).toEqual(expect.arrayContaining(['second-ran', 'third-ran']));
     expect(r.outcome.exitCode).toBe(1);
   });
 
-  it('keeps its own plumbing out of reach of the learner\'s set -e and set -x', async () => {
+  it("keeps its own plumbing out of reach of the learner's set -e and set -x", async () => {
     const fence = '```';
     const r = await runKata(
       kata(`
@@ -280,7 +290,9 @@ describe('Engine on host-only katas', () => {
 
   it('runs the cleanup when interrupted, and skips it on a second interrupt', async () => {
     const k = loadKata(join(FIXTURES, 'interrupt.md'));
-    const once = await runKata(k, { onEvent: (e, engine) => e.type === 'output' && e.lines.includes('started-long') && engine.interrupt() });
+    const once = await runKata(k, {
+      onEvent: (e, engine) => e.type === 'output' && e.lines.includes('started-long') && engine.interrupt(),
+    });
     expect(once.outcome).toEqual({ status: 'interrupted', exitCode: 130 });
     expect(once.statuses()).toEqual(['long:interrupted', 'tidy:passed']);
     const twice = await runKata(k, {
@@ -347,13 +359,15 @@ describe('Engine on host-only katas', () => {
     let tries = 0;
     let state: Awaited<ReturnType<Engine['contextState']>>;
     const gate: StepGate = {
-      beforeStep: async (step) => (step.id === 'flaky' ? { action: 'run', commands: ['n=$((${n:-0}+1)); echo edited-$n'] } : { action: 'run' }),
+      beforeStep: async (step) =>
+        step.id === 'flaky' ? { action: 'run', commands: ['n=$((${n:-0}+1)); echo edited-$n'] } : { action: 'run' },
       afterFailure: async () => (++tries < 3 ? 'retry' : 'quit'),
     };
     const r = await runKata(k, {
       gate,
       onEvent: (e, engine) => {
-        if (e.type === 'step-started' && e.step.id === 'flaky' && state === undefined) void engine.contextState('host').then((s) => (state = s));
+        if (e.type === 'step-started' && e.step.id === 'flaky' && state === undefined)
+          void engine.contextState('host').then((s) => (state = s));
       },
     });
     expect(r.statuses()).toEqual(['move:passed', 'flaky:failed', 'flaky:passed']);

@@ -117,7 +117,7 @@ describe('StepRunner failures', () => {
     expect(ended().exitCode).toBe(3);
   });
 
-  it('a command that overruns: timeout with the step\'s own timeout', async () => {
+  it("a command that overruns: timeout with the step's own timeout", async () => {
     const s = step(`# k\n<!-- kata: timeout 2s -->\n${fence}console\nsleep 100\n${fence}\n`);
     const { runner: r, ended } = runner({ shell: new FakeShell(() => ({ result: { exitCode: 130, timedOut: true } })) });
     await r.runStep(s, never);
@@ -131,7 +131,10 @@ describe('StepRunner failures', () => {
     await r.runStep(s, never);
     const failure = onlyFailure(ended());
     expect(failure.kind).toBe('checks');
-    expect(failure.kind === 'checks' ? failure.failed.map((c) => c.expected) : []).toEqual(['output contains "hello"', 'output contains "world"']);
+    expect(failure.kind === 'checks' ? failure.failed.map((c) => c.expected) : []).toEqual([
+      'output contains "hello"',
+      'output contains "world"',
+    ]);
   });
 
   it('a shell that dies while a command runs: shell-lost, not retried', async () => {
@@ -152,12 +155,16 @@ describe('StepRunner failures', () => {
     expect(host.ran).toEqual([]);
   });
 
-  it('a pod placeholder the cluster cannot resolve: pod-not-found with the cluster\'s words', async () => {
+  it("a pod placeholder the cluster cannot resolve: pod-not-found with the cluster's words", async () => {
     const s = step(`# k\n${fence}console\nkubectl logs <nginx POD>\n${fence}\n`);
     const cluster = fakeCluster({ resolvePod: () => Promise.reject(new Error('no Ready pod with label app=nginx after 1s')) });
     const { runner: r, ended } = runner({ cluster });
     await r.runStep(s, never);
-    expect(onlyFailure(ended())).toEqual({ kind: 'pod-not-found', placeholder: 'nginx POD', detail: 'no Ready pod with label app=nginx after 1s' });
+    expect(onlyFailure(ended())).toEqual({
+      kind: 'pod-not-found',
+      placeholder: 'nginx POD',
+      detail: 'no Ready pod with label app=nginx after 1s',
+    });
   });
 
   it('a pod name that is not a Kubernetes name never reaches a shell: placeholder-invalid', async () => {
@@ -197,7 +204,11 @@ describe('StepRunner failures', () => {
     const values = new Map([['web POD', 'web-1']]);
     const failing = runner({ cluster: fakeCluster({ meshSidecar: async () => notReady }), values });
     await failing.runner.runStep(s, never);
-    expect(onlyFailure(failing.ended())).toEqual({ kind: 'mesh', why: 'needs a service mesh', detail: 'istio-proxy is not Ready after 1s' });
+    expect(onlyFailure(failing.ended())).toEqual({
+      kind: 'mesh',
+      why: 'needs a service mesh',
+      detail: 'istio-proxy is not Ready after 1s',
+    });
     const skipping = runner({ cluster: fakeCluster({ meshSidecar: async () => ({ present: false }) }), values: new Map(values) });
     expect(await skipping.runner.runStep(s, never)).toBe('skipped');
     expect(skipping.ended().failures).toBeUndefined();
@@ -205,7 +216,9 @@ describe('StepRunner failures', () => {
   });
 
   it('a cleanup runs every command and reports each failure; an already-deleted object is not one', async () => {
-    const s = step(`# k\n## Cleanup\n${fence}console\nkubectl delete deploy gone\nkubectl delete svc broken\nkubectl delete pod slow\n${fence}\n`);
+    const s = step(
+      `# k\n## Cleanup\n${fence}console\nkubectl delete deploy gone\nkubectl delete svc broken\nkubectl delete pod slow\n${fence}\n`,
+    );
     const shell = new FakeShell((command) =>
       command.includes('gone')
         ? { lines: ['Error from server (NotFound): deployments.apps "gone" not found'], result: { exitCode: 1 } }
@@ -269,8 +282,15 @@ describe('StepRunner failures', () => {
 
     // The README's table of kinds names each kind with exactly its fields.
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const rows = [...readme.matchAll(/^\| `([a-z-]+)` \| (.*?) \| [^|]+ \|$/gm)].filter((m) => (FAILURE_KINDS as readonly string[]).includes(m[1] as string));
-    const documented = Object.fromEntries(rows.map((m) => [m[1], [...(m[2] as string).replace(/\([^)]*\)/g, '').matchAll(/`([^`]+)`/g)].map((f) => (f[1] as string).replace('[]', ''))]));
+    const rows = [...readme.matchAll(/^\| `([a-z-]+)` \| (.*?) \| [^|]+ \|$/gm)].filter((m) =>
+      (FAILURE_KINDS as readonly string[]).includes(m[1] as string),
+    );
+    const documented = Object.fromEntries(
+      rows.map((m) => [
+        m[1],
+        [...(m[2] as string).replace(/\([^)]*\)/g, '').matchAll(/`([^`]+)`/g)].map((f) => (f[1] as string).replace('[]', '')),
+      ]),
+    );
     const actual = Object.fromEntries(FAILURE_KINDS.map((kind) => [kind, Object.keys(samples[kind]).filter((k) => k !== 'kind')]));
     expect(documented).toEqual(actual);
   });

@@ -105,9 +105,22 @@ describe('the run screen', () => {
     const { view } = rendered;
     const fetchEnds = firstSteps.findIndex((e) => e.type === 'step-ended' && e.step.id === 'fetch');
     feedUntil(firstSteps.slice(0, fetchEnds), view.on);
-    await frameWith(rendered.frame, 'Step 4 of 4', '│ <h1>Hello from kata-runner</h1>', '✓ check: output contains "Hello from kata-runner"');
+    await frameWith(
+      rendered.frame,
+      'Step 4 of 4',
+      '│ <h1>Hello from kata-runner</h1>',
+      '✓ check: output contains "Hello from kata-runner"',
+    );
     feedUntil(firstSteps.slice(fetchEnds), view.on);
-    const frame = await frameWith(rendered.frame, 'Cleanup', 'remove-workdir', '$ rm -rf "$WORKDIR"', 'nothing left behind', 'Kata done: every step passed', '4 passed, 0 failed, 0 skipped');
+    const frame = await frameWith(
+      rendered.frame,
+      'Cleanup',
+      'remove-workdir',
+      '$ rm -rf "$WORKDIR"',
+      'nothing left behind',
+      'Kata done: every step passed',
+      '4 passed, 0 failed, 0 skipped',
+    );
     expect(frame).toMatch(/✓ server\s+\d/);
   });
 

@@ -24,7 +24,8 @@ describe('colorWanted', () => {
   });
 
   it('wants none when NO_COLOR holds anything, whatever it says', () => {
-    for (const value of ['1', '0', 'false', 'no', ' ']) expect(colorWanted({ NO_COLOR: value }), `NO_COLOR=${JSON.stringify(value)}`).toBe(false);
+    for (const value of ['1', '0', 'false', 'no', ' '])
+      expect(colorWanted({ NO_COLOR: value }), `NO_COLOR=${JSON.stringify(value)}`).toBe(false);
   });
 
   it('is not overruled by FORCE_COLOR', () => {
@@ -70,7 +71,11 @@ describe('the built CLI, headless', () => {
   it('prints no escape sequence from run --yes, plan or lint, whatever NO_COLOR and FORCE_COLOR say', async () => {
     for (const extra of envs) {
       const env = { ...base, ...extra };
-      for (const args of [['run', 'test/fixtures/katas/failing.md', '--yes'], ['plan', KATA], ['lint', KATA]]) {
+      for (const args of [
+        ['run', 'test/fixtures/katas/failing.md', '--yes'],
+        ['plan', KATA],
+        ['lint', KATA],
+      ]) {
         const result = await kataCli(args, { env });
         expect(result.all, `${args.join(' ')} with ${JSON.stringify(extra)}`).toMatch(args[0] === 'run' ? /FAIL wrong/ : /\S/);
         expect(result.all, `${args.join(' ')} with ${JSON.stringify(extra)}`).not.toMatch(ESCAPE);
@@ -84,41 +89,52 @@ const ASKS = 'press Enter to run it';
 
 /** The raw output of `kata run` of the state kata in a terminal, every step run (`a`). */
 async function runInTerminal(extra: Record<string, string>): Promise<string> {
-  const { output, exitCode } = await inTerminal(`node ${CLI} run ${KATA}`, { cwd: ROOT, env: { ...base, ...extra }, answer: { when: ASKS, keys: 'a' } });
+  const { output, exitCode } = await inTerminal(`node ${CLI} run ${KATA}`, {
+    cwd: ROOT,
+    env: { ...base, ...extra },
+    answer: { when: ASKS, keys: 'a' },
+  });
   expect(exitCode, output.slice(-2000)).toBe(0);
   return output;
 }
 
-describe.skipIf(missing !== undefined)(`the built CLI in a terminal${missing === undefined ? '' : ` (skipped: ${missing})`}`, { timeout: 60_000 }, () => {
-  it('colours the UI and its summary when NO_COLOR is unset or empty, and nothing when it holds anything', async () => {
-    const cases: [Record<string, string>, boolean][] = [
-      [{}, true],
-      [{ NO_COLOR: '' }, true],
-      [{ NO_COLOR: '1' }, false],
-      [{ NO_COLOR: '0' }, false],
-      [{ NO_COLOR: 'false' }, false],
-      [{ NO_COLOR: '1', FORCE_COLOR: '3' }, false],
-    ];
-    const outputs = await Promise.all(cases.map(([extra]) => runInTerminal(extra)));
-    cases.forEach(([extra, coloured], i) => {
-      const output = outputs[i] ?? '';
-      expect(output, JSON.stringify(extra)).toContain('Kata done: every step passed');
-      // What stays after the UI leaves the alternate screen is the final summary, printed to stdout.
-      const summary = output.slice(output.lastIndexOf('\x1b[?1049l'));
-      expect(summary, JSON.stringify(extra)).toContain('2 passed, 0 failed, 0 skipped');
-      expect(COLOUR.test(output), `the screen with ${JSON.stringify(extra)}`).toBe(coloured);
-      expect(COLOUR.test(summary), `the summary with ${JSON.stringify(extra)}`).toBe(coloured);
+describe.skipIf(missing !== undefined)(
+  `the built CLI in a terminal${missing === undefined ? '' : ` (skipped: ${missing})`}`,
+  { timeout: 60_000 },
+  () => {
+    it('colours the UI and its summary when NO_COLOR is unset or empty, and nothing when it holds anything', async () => {
+      const cases: [Record<string, string>, boolean][] = [
+        [{}, true],
+        [{ NO_COLOR: '' }, true],
+        [{ NO_COLOR: '1' }, false],
+        [{ NO_COLOR: '0' }, false],
+        [{ NO_COLOR: 'false' }, false],
+        [{ NO_COLOR: '1', FORCE_COLOR: '3' }, false],
+      ];
+      const outputs = await Promise.all(cases.map(([extra]) => runInTerminal(extra)));
+      cases.forEach(([extra, coloured], i) => {
+        const output = outputs[i] ?? '';
+        expect(output, JSON.stringify(extra)).toContain('Kata done: every step passed');
+        // What stays after the UI leaves the alternate screen is the final summary, printed to stdout.
+        const summary = output.slice(output.lastIndexOf('\x1b[?1049l'));
+        expect(summary, JSON.stringify(extra)).toContain('2 passed, 0 failed, 0 skipped');
+        expect(COLOUR.test(output), `the screen with ${JSON.stringify(extra)}`).toBe(coloured);
+        expect(COLOUR.test(summary), `the summary with ${JSON.stringify(extra)}`).toBe(coloured);
+      });
     });
-  });
 
-  it('runs headless, without any escape sequence, when stdout is not a terminal, even with FORCE_COLOR and a terminal on stdin and stderr', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'kata-color-')), 'out.txt');
-    const { output, exitCode } = await inTerminal(`node ${CLI} run ${KATA} > ${file}`, { cwd: ROOT, env: { ...base, FORCE_COLOR: '3' }, timeoutMs: 15_000 });
-    expect(exitCode).toBe(0);
-    const written = readFileSync(file, 'utf8');
-    expect(written).toContain('== passed: 3 passed, 0 failed, 0 skipped');
-    expect(written).not.toMatch(ESCAPE);
-    expect(output).not.toMatch(ESCAPE);
-  });
-});
-
+    it('runs headless, without any escape sequence, when stdout is not a terminal, even with FORCE_COLOR and a terminal on stdin and stderr', async () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'kata-color-')), 'out.txt');
+      const { output, exitCode } = await inTerminal(`node ${CLI} run ${KATA} > ${file}`, {
+        cwd: ROOT,
+        env: { ...base, FORCE_COLOR: '3' },
+        timeoutMs: 15_000,
+      });
+      expect(exitCode).toBe(0);
+      const written = readFileSync(file, 'utf8');
+      expect(written).toContain('== passed: 3 passed, 0 failed, 0 skipped');
+      expect(written).not.toMatch(ESCAPE);
+      expect(output).not.toMatch(ESCAPE);
+    });
+  },
+);

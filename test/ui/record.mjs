@@ -9,7 +9,13 @@ import { Engine } from '../../dist/run/engine.js';
 const [file, name] = process.argv.slice(2);
 const kata = loadKata(file);
 const events = [];
-const engine = new Engine({ kata, values: new Map(), env: { ...process.env }, cwd: dirname(resolve(file)), listener: (e) => events.push(e) });
+const engine = new Engine({
+  kata,
+  values: new Map(),
+  env: { ...process.env },
+  cwd: dirname(resolve(file)),
+  listener: (e) => events.push(e),
+});
 await engine.run();
 const out = fileURLToPath(new URL(`./recordings/${name}.json`, import.meta.url));
 writeFileSync(out, `${JSON.stringify(events, null, 1)}\n`);

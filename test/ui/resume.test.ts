@@ -52,9 +52,19 @@ describe('resume state', () => {
     const env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'kata-state-')) };
     const file = join(tmpdir(), 'resume-kata-3.md');
     saveProgress(kata(KATA, file), { one: { status: 'passed' } }, env);
-    const edited = kata(KATA.replace('echo two', 'echo TWO').replace(/<!-- kata: id three -->[\s\S]*$/, '<!-- kata: id four -->\n  ```console\n  echo four\n  ```\n'), file);
+    const edited = kata(
+      KATA.replace('echo two', 'echo TWO').replace(
+        /<!-- kata: id three -->[\s\S]*$/,
+        '<!-- kata: id four -->\n  ```console\n  echo four\n  ```\n',
+      ),
+      file,
+    );
     const plan = planResume(edited, loadProgress(file, env)!);
-    expect(plan.changed).toEqual([expect.stringMatching(/^two \(line \d+\) changed$/), expect.stringMatching(/^four \(line \d+\) is new$/), expect.stringMatching(/^three \(was line \d+\) was removed$/)]);
+    expect(plan.changed).toEqual([
+      expect.stringMatching(/^two \(line \d+\) changed$/),
+      expect.stringMatching(/^four \(line \d+\) is new$/),
+      expect.stringMatching(/^three \(was line \d+\) was removed$/),
+    ]);
     expect(plan.at?.id).toBe('two');
   });
 });

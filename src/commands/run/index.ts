@@ -27,11 +27,14 @@ export async function runCommand(args: readonly string[]): Promise<Outcome> {
     },
     'run',
   );
-  if (values.lab === true && values.context !== undefined) throw new UsageError('--lab and --context cannot be used together', 'The lab has its own kubeconfig and context.');
-  if (positionals.length !== 1) throw new UsageError('`kata run` takes exactly one kata file', 'Run e.g. `kata run katas/first-steps.md --yes`.');
+  if (values.lab === true && values.context !== undefined)
+    throw new UsageError('--lab and --context cannot be used together', 'The lab has its own kubeconfig and context.');
+  if (positionals.length !== 1)
+    throw new UsageError('`kata run` takes exactly one kata file', 'Run e.g. `kata run katas/first-steps.md --yes`.');
   const file = positionals[0] as string;
   const timeout = values.timeout === undefined ? undefined : parseDuration(values.timeout);
-  if (values.timeout !== undefined && timeout === undefined) throw new UsageError(`--timeout "${values.timeout}" is not a duration from 1ms to 24h`, 'Write e.g. --timeout 90s or --timeout 5m.');
+  if (values.timeout !== undefined && timeout === undefined)
+    throw new UsageError(`--timeout "${values.timeout}" is not a duration from 1ms to 24h`, 'Write e.g. --timeout 90s or --timeout 5m.');
   if (values.lab === true) {
     // The lab's kubeconfig and its kubectl are used by the run and by every command of the kata;
     // a kata with `needs mesh` steps gets the lab's Istio too.
@@ -56,7 +59,8 @@ export async function runCommand(args: readonly string[]): Promise<Outcome> {
     const { runInteractive } = await import('./interactive.js');
     return runInteractive({ ...settings, resume: values.resume === true });
   }
-  if (values.resume === true) process.stderr.write('kata: --resume needs the terminal UI (no --yes, no CI, a terminal); running from the start\n');
+  if (values.resume === true)
+    process.stderr.write('kata: --resume needs the terminal UI (no --yes, no CI, a terminal); running from the start\n');
   const { runHeadless } = await import('./headless.js');
   return runHeadless(settings);
 }

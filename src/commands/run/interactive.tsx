@@ -65,11 +65,21 @@ export async function runInteractive(options: RunInteractiveOptions): Promise<Ou
     openShell: (step) => {
       const place = shellPlace(kata, step, cwd, gate.values, engine);
       if (typeof place === 'string') return view.setNotice(place);
-      const where = place.kind === 'host' ? 'on this machine' : `in ${place.target}${place.container === undefined ? '' : ` (container ${place.container})`}`;
+      const where =
+        place.kind === 'host'
+          ? 'on this machine'
+          : `in ${place.target}${place.container === undefined ? '' : ` (container ${place.container})`}`;
       void hand(async () => {
         const state = await contextState(engine, step.context);
-        const note = state === undefined && place.kind === 'host' ? ` in ${place.cwd} (a new shell: the kata's own shell keeps its directory and variables)` : '';
-        return openShell(place, { env: { ...env, ...(cluster?.env ?? {}) }, ...(state === undefined ? {} : { state }), banner: `kata-runner: your shell ${where}${note}. Type exit to go back to the kata.` });
+        const note =
+          state === undefined && place.kind === 'host'
+            ? ` in ${place.cwd} (a new shell: the kata's own shell keeps its directory and variables)`
+            : '';
+        return openShell(place, {
+          env: { ...env, ...(cluster?.env ?? {}) },
+          ...(state === undefined ? {} : { state }),
+          banner: `kata-runner: your shell ${where}${note}. Type exit to go back to the kata.`,
+        });
       });
     },
     openOutput: (step) => {
@@ -122,7 +132,11 @@ export async function runInteractive(options: RunInteractiveOptions): Promise<Ou
       if (answer === 'continue') view.markReplayed(new Set(plan.replay.keys()));
       else gate.forget();
     } else if (options.resume) {
-      view.setNotice(saved === undefined ? 'No saved progress for this kata: starting from the beginning.' : 'Every step was finished last time: starting from the beginning.');
+      view.setNotice(
+        saved === undefined
+          ? 'No saved progress for this kata: starting from the beginning.'
+          : 'Every step was finished last time: starting from the beginning.',
+      );
     }
     const keeper = new ProgressKeeper(kata, gate, env, plan?.at !== undefined && gate.replaying ? saved?.finished : {});
     engine = new Engine({
@@ -165,13 +179,25 @@ async function contextState(engine: Engine | undefined, name: string): Promise<S
 }
 
 /** Where the learner's shell opens for a step: this machine, or the pod of the step's shell. */
-function shellPlace(kata: Kata, step: Step, cwd: string, values: ReadonlyMap<string, string>, engine: Engine | undefined): ShellPlace | string {
+function shellPlace(
+  kata: Kata,
+  step: Step,
+  cwd: string,
+  values: ReadonlyMap<string, string>,
+  engine: Engine | undefined,
+): ShellPlace | string {
   if (step.context === 'host') return { kind: 'host', cwd };
   const context = kata.contexts.find((c) => c.name === step.context);
   const place = engine?.contextPlace(step.context);
-  if (context === undefined || place === undefined || values.get(`context:${step.context}`) === undefined) return `The shell "${step.context}" is not open yet (the step that opens it has not run).`;
+  if (context === undefined || place === undefined || values.get(`context:${step.context}`) === undefined)
+    return `The shell "${step.context}" is not open yet (the step that opens it has not run).`;
   // The engine knows the exact container (for a debug shell, the runner's debugger-xxxxx one).
-  return { kind: 'pod', target: place.target, ...(place.container === undefined ? {} : { container: place.container }), shell: context.opener.shell };
+  return {
+    kind: 'pod',
+    target: place.target,
+    ...(place.container === undefined ? {} : { container: place.container }),
+    shell: context.opener.shell,
+  };
 }
 
 function finalText(view: RunView): string {

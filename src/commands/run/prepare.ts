@@ -63,8 +63,16 @@ export async function prepareRun(settings: Pick<RunSettings, 'reports' | 'set' |
   if (typeof values === 'string') throw new UsageError(values);
   const kata = loadKata(settings.file);
   if (!needsCluster(kata)) return { reports, values, kata };
-  if (settings.connect === undefined) throw new ClusterError('this kata needs a Kubernetes cluster', 'Run it with a kubeconfig, or start a local cluster with `kata lab up`.');
-  if (!onPath('kubectl')) throw new ClusterError('this kata runs kubectl, which is not installed here', 'Install kubectl, or start the local lab (`kata lab up`), which provides one.');
+  if (settings.connect === undefined)
+    throw new ClusterError(
+      'this kata needs a Kubernetes cluster',
+      'Run it with a kubeconfig, or start a local cluster with `kata lab up`.',
+    );
+  if (!onPath('kubectl'))
+    throw new ClusterError(
+      'this kata runs kubectl, which is not installed here',
+      'Install kubectl, or start the local lab (`kata lab up`), which provides one.',
+    );
   return { reports, values, kata, cluster: await settings.connect(kata) };
 }
 

@@ -47,7 +47,10 @@ export function App({ view, actions, size }: Props) {
 
   const listRows = Math.min(run.steps.filter((s) => s.step.run).length, Math.max(3, Math.floor(rows / 4)));
   const footer = footerOf(run);
-  const footerRows = (footer.message === undefined ? 0 : Math.ceil(footer.message.length / Math.max(1, columns))) + keyRows(footer.keys, columns) + (isRawModeSupported ? 0 : 1);
+  const footerRows =
+    (footer.message === undefined ? 0 : Math.ceil(footer.message.length / Math.max(1, columns))) +
+    keyRows(footer.keys, columns) +
+    (isRawModeSupported ? 0 : 1);
   // Every part has a fixed height, so the frame never grows past the screen (a frame taller than
   // the terminal scrolls it, and Ink then erases the wrong lines).
   const height = Math.max(8, rows - 1);
@@ -64,46 +67,57 @@ export function App({ view, actions, size }: Props) {
     <Box flexDirection="column" width={columns} height={height} overflow="hidden">
       <Header run={run} columns={columns} />
       <Box marginTop={1} flexDirection="column">
-        <StepList steps={run.steps} {...(run.currentId === undefined ? {} : { currentId: run.currentId })} height={listRows} width={columns} />
+        <StepList
+          steps={run.steps}
+          {...(run.currentId === undefined ? {} : { currentId: run.currentId })}
+          height={listRows}
+          width={columns}
+        />
       </Box>
       <Box marginTop={1} flexDirection="column" height={bodyRows} flexShrink={0} overflow="hidden">
         {/* Not shrunk to fit (that would squeeze lines onto each other): cut at the bottom instead. */}
         <Box flexDirection="column" flexShrink={0}>
-        {run.panel?.kind === 'help' ? (
-          <HelpScreen />
-        ) : run.phase === 'offer' && run.offer !== undefined ? (
-          <ResumeOffer offer={run.offer} />
-        ) : run.phase === 'ended' ? (
-          <Box flexDirection="column">
-            <CleanupView run={run} outputRows={2} />
-            <Summary run={run} />
-          </Box>
-        ) : run.phase === 'cleanup' ? (
-          <CleanupView run={run} outputRows={Math.max(2, bodyRows - 3 * run.cleanup.length - 2)} />
-        ) : current !== undefined ? (
-          <Box flexDirection="column">
-            {last !== undefined ? <LastResult view={last} lines={lastLines} /> : null}
-            <CurrentStep
-              view={current}
-              position={runnable.indexOf(current) + 1}
-              total={runnable.length}
-              file={run.kata.file}
-              background={run.steps.filter((s) => s.mark === 'background' && s !== current)}
-              {...(question?.kind === 'before-step' ? { values: question.values } : {})}
-              edits={edits}
-              {...(question?.kind === 'before-step' && hasEdits(edits) ? { commands: commandsWith(question.step, question.commands, question.values, edits) } : {})}
-              {...budget(current, bodyRows - lastRows, columns)}
-            />
-            {run.panel?.kind === 'edit' && question?.kind === 'before-step' ? <Editor context={{ step: question.step, asked: question.commands, values: question.values }} state={run.panel} /> : null}
-          </Box>
-        ) : (
-          <Text dimColor>Starting…</Text>
-        )}
+          {run.panel?.kind === 'help' ? (
+            <HelpScreen />
+          ) : run.phase === 'offer' && run.offer !== undefined ? (
+            <ResumeOffer offer={run.offer} />
+          ) : run.phase === 'ended' ? (
+            <Box flexDirection="column">
+              <CleanupView run={run} outputRows={2} />
+              <Summary run={run} />
+            </Box>
+          ) : run.phase === 'cleanup' ? (
+            <CleanupView run={run} outputRows={Math.max(2, bodyRows - 3 * run.cleanup.length - 2)} />
+          ) : current !== undefined ? (
+            <Box flexDirection="column">
+              {last !== undefined ? <LastResult view={last} lines={lastLines} /> : null}
+              <CurrentStep
+                view={current}
+                position={runnable.indexOf(current) + 1}
+                total={runnable.length}
+                file={run.kata.file}
+                background={run.steps.filter((s) => s.mark === 'background' && s !== current)}
+                {...(question?.kind === 'before-step' ? { values: question.values } : {})}
+                edits={edits}
+                {...(question?.kind === 'before-step' && hasEdits(edits)
+                  ? { commands: commandsWith(question.step, question.commands, question.values, edits) }
+                  : {})}
+                {...budget(current, bodyRows - lastRows, columns)}
+              />
+              {run.panel?.kind === 'edit' && question?.kind === 'before-step' ? (
+                <Editor context={{ step: question.step, asked: question.commands, values: question.values }} state={run.panel} />
+              ) : null}
+            </Box>
+          ) : (
+            <Text dimColor>Starting…</Text>
+          )}
         </Box>
       </Box>
       <Box flexDirection="column" height={footerRows} flexShrink={0} overflow="hidden">
         <Footer keys={footer.keys} {...(footer.message === undefined ? {} : { message: footer.message })} />
-        {!isRawModeSupported ? <Text {...paint('red')}>This terminal gives no keys to the UI: run with --yes for the plain output.</Text> : null}
+        {!isRawModeSupported ? (
+          <Text {...paint('red')}>This terminal gives no keys to the UI: run with --yes for the plain output.</Text>
+        ) : null}
       </Box>
     </Box>
   );
@@ -131,7 +145,9 @@ function budget(view: StepView, bodyRows: number, columns: number): { outputRows
   let used = 0;
   let count = 0;
   for (const block of blocks) {
-    const lines = Math.ceil((block.spans.reduce((n, s) => n + s.text.length, 0) + block.prefix.length + block.indent) / Math.max(10, columns - 2)) + (block.kind === 'heading' ? 1 : 0);
+    const lines =
+      Math.ceil((block.spans.reduce((n, s) => n + s.text.length, 0) + block.prefix.length + block.indent) / Math.max(10, columns - 2)) +
+      (block.kind === 'heading' ? 1 : 0);
     if (used + lines > proseRoom && count > 0) break;
     used += lines;
     count++;
@@ -152,7 +168,9 @@ function messageOf(run: RunSnapshot): string | undefined {
     case 'help':
       return undefined;
     case 'confirm-quit':
-      return run.phase === 'cleanup' ? 'Skip the rest of the cleanup? What the kata created may stay behind.' : 'Quit? The cleanup runs next, and your progress is kept (kata run FILE --resume).';
+      return run.phase === 'cleanup'
+        ? 'Skip the rest of the cleanup? What the kata created may stay behind.'
+        : 'Quit? The cleanup runs next, and your progress is kept (kata run FILE --resume).';
     case 'ended':
       return 'Done.';
     case 'offer':

@@ -28,7 +28,7 @@ export function CheckList({ checks }: Props) {
                 {result.expected}
               </Text>
               <Text>
-                <Text dimColor>seen:     </Text>
+                <Text dimColor>seen: </Text>
                 {screenLine(result.detail)}
               </Text>
             </Box>

@@ -19,9 +19,7 @@ export function CleanupView({ run, outputRows }: Props) {
   const steps = run.cleanup.filter((s) => s.step.run);
   return (
     <Box flexDirection="column">
-      <Text bold>
-        Cleanup{run.cleanupReason !== undefined ? <Text dimColor> ({WHY[run.cleanupReason]})</Text> : null}
-      </Text>
+      <Text bold>Cleanup{run.cleanupReason !== undefined ? <Text dimColor> ({WHY[run.cleanupReason]})</Text> : null}</Text>
       {run.cleanupReason === undefined && run.cleanupSkipped === undefined ? <Text dimColor>(not started)</Text> : null}
       {run.cleanupReason !== undefined && steps.length === 0 ? <Text dimColor>the kata has no cleanup commands</Text> : null}
       {steps.map((view) => (
@@ -42,7 +40,7 @@ export function CleanupView({ run, outputRows }: Props) {
               {screenLine(line)}
             </Text>
           ))}
-          {view.mark === 'failed' && view.reason !== undefined ? <Text {...paint('red')}>  ✗ {screenLine(view.reason)}</Text> : null}
+          {view.mark === 'failed' && view.reason !== undefined ? <Text {...paint('red')}> ✗ {screenLine(view.reason)}</Text> : null}
         </Box>
       ))}
       {run.cleanupSkipped !== undefined ? <Text {...paint('yellow')}>cleanup skipped: {run.cleanupSkipped}</Text> : null}
@@ -51,7 +49,9 @@ export function CleanupView({ run, outputRows }: Props) {
           ✗ {l}
         </Text>
       ))}
-      {run.phase === 'ended' && run.leftovers.length === 0 && run.cleanupSkipped === undefined ? <Text {...paint('green')}>✓ nothing left behind</Text> : null}
+      {run.phase === 'ended' && run.leftovers.length === 0 && run.cleanupSkipped === undefined ? (
+        <Text {...paint('green')}>✓ nothing left behind</Text>
+      ) : null}
     </Box>
   );
 }

@@ -23,8 +23,16 @@ export function CommandView({ step, commands, values, edits }: Props) {
         return (
           <Text key={p.name} wrap="truncate-end">
             <Text dimColor>{`<${p.name}> = `}</Text>
-            {value === undefined ? <Text {...paint('yellow')}>(not known yet{p.podOfApp === undefined ? ': press e to give it' : ': looked up when the step starts'})</Text> : <Text bold>{value}</Text>}
-            {typed !== undefined ? <Text {...paint('magenta')}> (edited{values?.get(p.name) === undefined ? '' : `; was ${values.get(p.name)}`})</Text> : null}
+            {value === undefined ? (
+              <Text {...paint('yellow')}>
+                (not known yet{p.podOfApp === undefined ? ': press e to give it' : ': looked up when the step starts'})
+              </Text>
+            ) : (
+              <Text bold>{value}</Text>
+            )}
+            {typed !== undefined ? (
+              <Text {...paint('magenta')}> (edited{values?.get(p.name) === undefined ? '' : `; was ${values.get(p.name)}`})</Text>
+            ) : null}
           </Text>
         );
       })}
@@ -33,8 +41,12 @@ export function CommandView({ step, commands, values, edits }: Props) {
         if (typed !== undefined) {
           return (
             <Box key={i} flexDirection="column">
-              <Text {...paint('red')}>- {command.text} <Text dimColor>(the kata's)</Text></Text>
-              <Text {...paint('green')}>+ {typed} <Text dimColor>(edited)</Text></Text>
+              <Text {...paint('red')}>
+                - {command.text} <Text dimColor>(the kata's)</Text>
+              </Text>
+              <Text {...paint('green')}>
+                + {typed} <Text dimColor>(edited)</Text>
+              </Text>
             </Box>
           );
         }

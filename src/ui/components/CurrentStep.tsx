@@ -52,9 +52,18 @@ export function CurrentStep({ view, position, total, file, background, values, e
       ) : null}
       <Prose markdown={step.prose} maxBlocks={proseBlocks} />
       <Box marginTop={1} flexDirection="column">
-        <CommandView step={step} commands={commands ?? view.commands} {...(values === undefined ? {} : { values })} {...(edits === undefined ? {} : { edits })} />
+        <CommandView
+          step={step}
+          commands={commands ?? view.commands}
+          {...(values === undefined ? {} : { values })}
+          {...(edits === undefined ? {} : { edits })}
+        />
       </Box>
-      {view.progress !== undefined ? <Text dimColor wrap="truncate-end">… {view.progress}</Text> : null}
+      {view.progress !== undefined ? (
+        <Text dimColor wrap="truncate-end">
+          … {view.progress}
+        </Text>
+      ) : null}
       <LiveOutput tail={view.tail} total={view.lineCount} height={outputRows} />
       {background.map((job) => (
         <Text key={job.step.id} wrap="truncate-end">

@@ -29,7 +29,7 @@ export function Editor({ context, state }: Props) {
               <Text>{fieldText(field, state, context)}</Text>
               {here ? <Text inverse> </Text> : null}
             </Text>
-            {problem !== undefined ? <Text {...paint('red')}>    cannot be used: {problem}</Text> : null}
+            {problem !== undefined ? <Text {...paint('red')}> cannot be used: {problem}</Text> : null}
           </Box>
         );
       })}

@@ -2,7 +2,6 @@ import { Box, Text } from 'ink';
 import { useColor } from '../hooks/use-color.js';
 import type { KeyHint } from '../key-map.js';
 
-
 export interface Props {
   readonly keys: readonly KeyHint[];
   /** A line above the keys: what the screen waits for, or why a key did nothing. */

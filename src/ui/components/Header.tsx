@@ -14,14 +14,19 @@ export function Header({ run, columns }: Props) {
   const live = run.phase !== 'ended';
   useTicker(live, 1000);
   const runnable = run.steps.filter((s) => s.step.run);
-  const done = runnable.filter((s) => s.mark !== 'pending' && s.mark !== 'waiting' && s.mark !== 'running' && s.mark !== 'background').length;
+  const done = runnable.filter(
+    (s) => s.mark !== 'pending' && s.mark !== 'waiting' && s.mark !== 'running' && s.mark !== 'background',
+  ).length;
   const currentIndex = runnable.findIndex((s) => s.step.id === run.currentId);
   const position = currentIndex === -1 ? Math.min(done + 1, runnable.length) : currentIndex + 1;
   const elapsed = clock(run.ended?.durationMs ?? Date.now() - run.startedAt);
   const label = run.phase === 'cleanup' ? 'cleanup' : run.phase === 'ended' ? 'done' : `step ${position} of ${runnable.length}`;
   const barWidth = Math.max(6, Math.min(30, columns - label.length - elapsed.length - 8));
   const filled = runnable.length === 0 ? barWidth : Math.round((done / runnable.length) * barWidth);
-  const where = run.target === undefined ? 'this machine only (no cluster)' : `${run.target.cluster} · context ${run.target.context} · namespace ${run.target.namespace}`;
+  const where =
+    run.target === undefined
+      ? 'this machine only (no cluster)'
+      : `${run.target.cluster} · context ${run.target.context} · namespace ${run.target.namespace}`;
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">

@@ -17,7 +17,16 @@ export function LiveOutput({ tail, total, height }: Props) {
   const shown = tail.slice(-rows);
   const hidden = total - shown.length;
   return (
-    <Box flexDirection="column" borderStyle="single" borderLeft borderRight={false} borderTop={false} borderBottom={false} borderDimColor paddingLeft={1}>
+    <Box
+      flexDirection="column"
+      borderStyle="single"
+      borderLeft
+      borderRight={false}
+      borderTop={false}
+      borderBottom={false}
+      borderDimColor
+      paddingLeft={1}
+    >
       {hidden > 0 ? <Text dimColor>… {count(hidden)} earlier lines (o: all of it)</Text> : null}
       {shown.map((line, i) => (
         <Text key={i} wrap="truncate-end">

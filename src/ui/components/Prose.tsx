@@ -23,7 +23,14 @@ export function Prose({ markdown, maxBlocks = Number.POSITIVE_INFINITY }: Props)
           {block.prefix !== '' ? <Text>{block.prefix}</Text> : null}
           <Text>
             {block.spans.map((span, j) => (
-              <Text key={j} bold={span.bold === true} italic={span.italic === true} dimColor={span.dim === true} underline={span.link === true} {...(span.code ? paint('yellow') : {})}>
+              <Text
+                key={j}
+                bold={span.bold === true}
+                italic={span.italic === true}
+                dimColor={span.dim === true}
+                underline={span.link === true}
+                {...(span.code ? paint('yellow') : {})}
+              >
                 {span.code && !paint('yellow').color ? `\`${span.text}\`` : span.text}
               </Text>
             ))}

@@ -11,10 +11,13 @@ export function ResumeOffer({ offer }: Props) {
   const paint = useColor();
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
-      <Text bold>You stopped this kata at step {offer.at.id} (line {offer.at.line}).</Text>
+      <Text bold>
+        You stopped this kata at step {offer.at.id} (line {offer.at.line}).
+      </Text>
       {offer.replay > 0 ? (
         <Text>
-          Continuing runs the {offer.replay} step{offer.replay === 1 ? '' : 's'} you passed again first, without asking, so your shell and the cluster are as you left them.
+          Continuing runs the {offer.replay} step{offer.replay === 1 ? '' : 's'} you passed again first, without asking, so your shell and
+          the cluster are as you left them.
         </Text>
       ) : null}
       {offer.changed.length > 0 ? (

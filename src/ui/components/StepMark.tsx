@@ -6,16 +6,17 @@ import type { StepMark as Mark } from '../run-view.js';
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /** The mark of each status: distinct shapes, so they read without colour. */
-export const MARKS: Readonly<Record<Exclude<Mark, 'running'>, { readonly glyph: string; readonly color: string; readonly label: string }>> = {
-  pending: { glyph: '○', color: 'gray', label: 'not run yet' },
-  waiting: { glyph: '▶', color: 'cyan', label: 'next: waiting for you' },
-  background: { glyph: '◆', color: 'magenta', label: 'running in the background' },
-  passed: { glyph: '✓', color: 'green', label: 'passed' },
-  failed: { glyph: '✗', color: 'red', label: 'failed' },
-  skipped: { glyph: '↷', color: 'yellow', label: 'skipped' },
-  shown: { glyph: '·', color: 'gray', label: 'shown, not run' },
-  interrupted: { glyph: '■', color: 'yellow', label: 'interrupted' },
-};
+export const MARKS: Readonly<Record<Exclude<Mark, 'running'>, { readonly glyph: string; readonly color: string; readonly label: string }>> =
+  {
+    pending: { glyph: '○', color: 'gray', label: 'not run yet' },
+    waiting: { glyph: '▶', color: 'cyan', label: 'next: waiting for you' },
+    background: { glyph: '◆', color: 'magenta', label: 'running in the background' },
+    passed: { glyph: '✓', color: 'green', label: 'passed' },
+    failed: { glyph: '✗', color: 'red', label: 'failed' },
+    skipped: { glyph: '↷', color: 'yellow', label: 'skipped' },
+    shown: { glyph: '·', color: 'gray', label: 'shown, not run' },
+    interrupted: { glyph: '■', color: 'yellow', label: 'interrupted' },
+  };
 
 export interface Props {
   /** The step's status. */

@@ -1,7 +1,7 @@
 /** Markdown -> Kata: the whole of what `src/kata/` offers the rest of the program. */
 import { basename } from 'node:path';
 import { outline } from './blocks.js';
-import { inferSteps } from './infer.js';
+import { inferSteps } from './infer/index.js';
 import type { Kata } from './model.js';
 import { readKataFile } from './read.js';
 

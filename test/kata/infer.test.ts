@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BACKGROUND_MS } from '../../src/kata/infer.js';
+import { DEFAULT_BACKGROUND_MS } from '../../src/kata/infer/index.js';
 import { kata, kataError, stepWith } from '../helpers/kata.js';
 
 const fence = '```';

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ShellState } from './shell-session.js';
 import { onPath } from './which.js';
+import { omitUndefined } from '../omit-undefined.js';
 
 /** Where the learner's shell runs: on this machine, or in a pod the kata opened a shell in. */
 export type ShellPlace =
@@ -81,7 +82,7 @@ export function openPager(path: string, env: Record<string, string | undefined>)
 
 function inherit(file: string, args: string[], env: Record<string, string | undefined>, cwd?: string): Promise<number> {
   return new Promise((resolvePromise) => {
-    const child = spawn(file, args, { stdio: 'inherit', env, ...(cwd === undefined ? {} : { cwd }) });
+    const child = spawn(file, args, { stdio: 'inherit', env, ...omitUndefined({ cwd }) });
     child.on('error', (error) => {
       process.stdout.write(`could not start ${file}: ${error.message}\n`);
       resolvePromise(127);

@@ -4,6 +4,7 @@
  * progress; the scripts' LAB-ERROR / LAB-HINT lines (a problem the user can fix) are kept apart.
  */
 import { execa } from 'execa';
+import { omitUndefined } from '../omit-undefined.js';
 
 /** What a lab script did. */
 export interface LabScriptResult {
@@ -48,5 +49,5 @@ export async function runLabScript(
     }
   }
   const result = await subprocess;
-  return { exitCode: result.exitCode ?? 1, tail, ...(error === undefined ? {} : { error }), ...(hint === undefined ? {} : { hint }) };
+  return { exitCode: result.exitCode ?? 1, tail, ...omitUndefined({ error, hint }) };
 }

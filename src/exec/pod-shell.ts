@@ -17,6 +17,7 @@ import {
   type RunOptions,
   type ShellState,
 } from './shell-session.js';
+import { omitUndefined } from '../omit-undefined.js';
 
 /** Where a pod shell lives, once opened. */
 export interface PodShellOptions {
@@ -123,7 +124,7 @@ export class PodShell {
     const execTarget = opener.kind === 'run' ? `pod/${target}` : target;
     return {
       argv: [...args, '--', opener.shell],
-      exec: { target: execTarget, ...(container === undefined ? {} : { container }) },
+      exec: { target: execTarget, ...omitUndefined({ container }) },
     };
   }
 

@@ -13,6 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
 import { FrameParser, framedCommand, shellQuote } from './framing.js';
 import { childPids, describeProcess, isAlive, processesTagged, signalGroup } from './procs.js';
+import { omitUndefined } from '../omit-undefined.js';
 
 /** How a command in a session ended. */
 export interface CommandResult {
@@ -72,7 +73,7 @@ export function spawnShell(file: string, args: readonly string[], options: Sessi
     stderr: 'pipe',
     env: options.env,
     extendEnv: false,
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...omitUndefined({ cwd: options.cwd }),
   });
 }
 

@@ -6,6 +6,7 @@
 import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { withDeadline } from './api.js';
 import { istiodOf } from './mesh.js';
+import { omitUndefined } from '../omit-undefined.js';
 
 /** The lab's mesh as the API shows it. */
 export interface MeshState {
@@ -67,7 +68,7 @@ export async function readMesh(kc: KubeConfig): Promise<MeshState> {
     if ((error as { code?: unknown }).code !== 404) throw error;
   }
   const ready = replicaReady && caBundle;
-  return { installed: true, ready, injected, ...(version === undefined ? {} : { version }) };
+  return { installed: true, ready, injected, ...omitUndefined({ version }) };
 }
 
 function describe(error: unknown): string {

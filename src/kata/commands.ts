@@ -3,6 +3,7 @@
  * whether it opens a shell in a pod, and which placeholders it needs. Pure text analysis.
  */
 import type { ShellOpener } from './model.js';
+import { omitUndefined } from '../omit-undefined.js';
 
 const SHELLS = new Set(['bash', 'sh', 'zsh', 'ash', 'dash', 'ksh', 'fish']);
 
@@ -285,8 +286,7 @@ export function parseShellOpener(text: string): ShellOpener | undefined {
     kind,
     target,
     shell: shell,
-    ...(image === undefined ? {} : { image }),
-    ...(container === undefined ? {} : { container }),
+    ...omitUndefined({ image, container }),
     args,
   };
 }

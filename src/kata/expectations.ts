@@ -3,6 +3,7 @@
  * command." becomes "the curl step's output contains `Welcome to nginx!`". Only emphasised or
  * quoted phrases count: "you will see an encrypted response" promises nothing checkable.
  */
+import { omitUndefined } from '../omit-undefined.js';
 
 /** A checkable promise found in prose. */
 export interface Expectation {
@@ -37,7 +38,7 @@ export function findExpectations(prose: string): Expectation[] {
       for (const match of sentence.text.matchAll(pattern)) {
         const text = (match[1] ?? match[2] ?? '').trim();
         if (text === '') continue;
-        result.push({ text, ...(command === undefined ? {} : { command }), backwards, lineOffset: sentence.lineOffset });
+        result.push({ text, ...omitUndefined({ command }), backwards, lineOffset: sentence.lineOffset });
       }
     }
   }

@@ -5,6 +5,7 @@
  */
 import { describeCheck } from '../kata/describe.js';
 import type { Kata } from '../kata/model.js';
+import { omitUndefined } from '../omit-undefined.js';
 
 export const PLAN_SCHEMA = 1;
 
@@ -22,8 +23,7 @@ export function planJson(kata: Kata): unknown {
       kind: c.opener.kind,
       target: c.opener.target,
       shell: c.opener.shell,
-      ...(c.opener.image === undefined ? {} : { image: c.opener.image }),
-      ...(c.opener.container === undefined ? {} : { container: c.opener.container }),
+      ...omitUndefined({ image: c.opener.image, container: c.opener.container }),
     })),
     placeholders: [...placeholders.values()],
     steps: kata.steps.map((s) => ({
@@ -32,10 +32,10 @@ export function planJson(kata: Kata): unknown {
       section: s.section,
       phase: s.phase,
       run: s.run,
-      ...(s.shownReason === undefined ? {} : { shownReason: s.shownReason }),
+      ...omitUndefined({ shownReason: s.shownReason }),
       context: s.context,
       contextReason: s.contextReason,
-      ...(s.opens === undefined ? {} : { opens: s.opens }),
+      ...omitUndefined({ opens: s.opens }),
       commands: s.commands.map((c) => c.text),
       background: s.background,
       ...(s.bound === undefined
@@ -49,7 +49,7 @@ export function planJson(kata: Kata): unknown {
       ...(s.timeoutMs === undefined ? {} : { timeoutSeconds: s.timeoutMs / 1000 }),
       ...(s.retryMs === undefined ? {} : { retrySeconds: s.retryMs / 1000 }),
       needs: s.needs,
-      ...(s.needsInferred === undefined ? {} : { needsInferred: s.needsInferred }),
+      ...omitUndefined({ needsInferred: s.needsInferred }),
       placeholders: s.placeholders.map((p) => p.name),
       checks: s.checks.map((c) => ({ kind: c.kind, description: describeCheck(c), inferred: c.inferred, line: c.line })),
     })),

@@ -8,6 +8,7 @@ import type { Kata, Phase, Step } from '../kata/model.js';
 import type { EngineEvent, Excerpt, StepStatus, Target } from '../run/events.js';
 import { describeFailure, type StepFailure } from '../run/failure.js';
 import { redact } from '../redact.js';
+import { omitUndefined } from '../omit-undefined.js';
 
 export interface StepRecord {
   readonly step: Step;
@@ -56,7 +57,7 @@ export class RunRecorder {
         const rec: StepRecord = {
           step: event.step,
           phase: event.step.phase,
-          ...(event.rerunFor === undefined ? {} : { rerunFor: event.rerunFor }),
+          ...omitUndefined({ rerunFor: event.rerunFor }),
           status: 'interrupted',
           durationMs: 0,
           attempts: 0,
@@ -148,13 +149,13 @@ export function jsonReport(record: RunRecord): unknown {
       id: s.step.id,
       line: s.step.line,
       phase: s.phase,
-      ...(s.rerunFor === undefined ? {} : { rerunFor: s.rerunFor }),
+      ...omitUndefined({ rerunFor: s.rerunFor }),
       context: s.step.context,
       commands: s.step.commands.map((c) => c.text),
       status: s.status,
       durationMs: s.durationMs,
       attempts: s.attempts,
-      ...(s.exitCode === undefined ? {} : { exitCode: s.exitCode }),
+      ...omitUndefined({ exitCode: s.exitCode }),
       ...(s.reason === undefined ? {} : { reason: redact(s.reason) }),
       // Machine-readable: `failure.kind` says why (exit-status, timeout, checks, ...; see README).
       ...(s.failures === undefined || s.failures.length === 0
@@ -170,7 +171,7 @@ export function jsonReport(record: RunRecord): unknown {
       output: s.excerpt,
     })),
     cleanup: record.cleanup ?? null,
-    ...(record.cleanupSkipped === undefined ? {} : { cleanupSkipped: record.cleanupSkipped }),
+    ...omitUndefined({ cleanupSkipped: record.cleanupSkipped }),
     leftovers: record.leftovers,
     strays: record.strays,
   };

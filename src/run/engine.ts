@@ -10,6 +10,7 @@ import type { EngineEvent, EventListener, StepStatus } from './events.js';
 import type { ClusterPort, Shell, ShellState, StepGate } from './ports.js';
 import { sleep } from './sleep.js';
 import { StepRunner, type BackgroundHandle } from './step-runner.js';
+import { omitUndefined } from '../omit-undefined.js';
 
 export interface EngineOptions {
   readonly kata: Kata;
@@ -97,7 +98,7 @@ export class Engine {
       podTimeoutMs: this.options.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS,
       settleTimeoutMs: this.options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS,
       hostShell: () => this.hostShell(),
-      ...(this.options.gate === undefined ? {} : { gate: this.options.gate }),
+      ...omitUndefined({ gate: this.options.gate }),
       emit: (event) => {
         if (event.type === 'step-ended' && event.status === 'failed') this.failed = true;
         emit(event);

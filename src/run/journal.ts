@@ -3,6 +3,7 @@
  * `service/nginx exposed`. After cleanup the cluster is asked whether each is gone.
  */
 import type { CreatedObject } from './ports.js';
+import { omitUndefined } from '../omit-undefined.js';
 
 const CREATED = /^([a-z0-9.-]+)\/([a-z0-9][a-z0-9.-]*) (created|exposed)\b/;
 
@@ -26,7 +27,7 @@ export class Journal {
       const object: CreatedObject = {
         resource: match[1] as string,
         name: match[2] as string,
-        ...(namespace === undefined ? {} : { namespace }),
+        ...omitUndefined({ namespace }),
       };
       this.add(object);
       return object;

@@ -159,7 +159,7 @@ export class StepRunner {
     const excerpt = new ExcerptBuffer();
     const prepared = await this.prepare(step, signal);
     const startedEvent = (commands: readonly string[]): void =>
-      this.o.emit({ type: 'step-started', step, attempt, commands, ...(rerunFor === undefined ? {} : { rerunFor }) });
+      this.o.emit({ type: 'step-started', step, attempt, commands, ...omitUndefined({ rerunFor }) });
     if (!prepared.ok) {
       startedEvent(step.commands.map((c) => c.text));
       return { status: prepared.status, retryable: false, ...notRun(prepared), results: [], excerpt };

@@ -6,6 +6,7 @@ import type { Kata } from '../kata/model.js';
 import type { EngineEvent } from '../run/events.js';
 import { clearProgress, saveProgress, type FinishedStep } from '../run/resume.js';
 import type { UiGate } from './ui-gate.js';
+import { omitUndefined } from '../omit-undefined.js';
 
 export class ProgressKeeper {
   private readonly finished: Record<string, FinishedStep>;
@@ -33,8 +34,7 @@ export class ProgressKeeper {
       const edited = decision?.action === 'run' ? decision : undefined;
       this.finished[id] = {
         status: event.status,
-        ...(edited?.commands === undefined ? {} : { commands: edited.commands }),
-        ...(edited?.values === undefined ? {} : { values: edited.values }),
+        ...omitUndefined({ commands: edited?.commands, values: edited?.values }),
       };
     } else if (event.status === 'failed' || event.status === 'interrupted') {
       delete this.finished[id];

@@ -9,6 +9,7 @@ import type { Kata, Step } from '../kata/model.js';
 import type { EngineEvent, Target } from '../run/events.js';
 import type { GateDecision } from '../run/ports.js';
 import type { Edits } from './edits.js';
+import { omitUndefined } from '../omit-undefined.js';
 
 /** What a step looks like in the list. `background` is a job still running. */
 export type StepMark = 'pending' | 'waiting' | 'running' | 'background' | 'passed' | 'failed' | 'skipped' | 'shown' | 'interrupted';
@@ -145,7 +146,7 @@ export class RunView {
   on = (event: EngineEvent): void => {
     switch (event.type) {
       case 'run-started':
-        this.set({ kata: event.kata, startedAt: event.at, phase: 'main', ...(event.target === undefined ? {} : { target: event.target }) });
+        this.set({ kata: event.kata, startedAt: event.at, phase: 'main', ...omitUndefined({ target: event.target }) });
         return;
       case 'step-started': {
         const view = this.view(event.step);

@@ -7,6 +7,7 @@ import type { Step } from '../kata/model.js';
 import type { FinishedStep } from '../run/resume.js';
 import type { GateDecision, StepGate } from '../run/ports.js';
 import type { RunView } from './run-view.js';
+import { omitUndefined } from '../omit-undefined.js';
 
 export class UiGate implements StepGate {
   /** Decisions taken before each step that ran (for saving progress). */
@@ -37,8 +38,7 @@ export class UiGate implements StepGate {
     if (replayed !== undefined) {
       return this.remember(step, {
         action: 'run',
-        ...(replayed.commands === undefined ? {} : { commands: replayed.commands }),
-        ...(replayed.values === undefined ? {} : { values: replayed.values }),
+        ...omitUndefined({ commands: replayed.commands, values: replayed.values }),
       });
     }
     if (this.skip.has(step.id)) return { action: 'skip' };

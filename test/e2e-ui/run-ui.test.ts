@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Tmux, tmuxMissing } from './tmux.js';
+import { Tmux, tmuxMissing } from '../helpers/tmux.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The built CLI, as a learner starts it: `kata run FILE`. */

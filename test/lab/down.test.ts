@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { labCommand } from '../helpers/lab-command.js';
 import { join } from 'node:path';
 import { processStates, readLabState } from '../../src/lab/status.js';
-import { isRoot, labUp, paths } from './lab-helpers.js';
+import { isRoot, labUp, paths } from '../helpers/lab.js';
 
 const asked = process.env.KATA_LAB_SUITE === 'down';
 const why = !asked ? ' (skipped: takes the lab down; run with KATA_LAB_SUITE=down)' : !isRoot ? ' (skipped: needs root)' : !labUp ? ' (skipped: the lab is not up; run `sudo kata lab up` first)' : '';

@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { env, eventually, inLabNetns, isRoot, kubectl, kubectlBin, kubectlStatus, labUp, needsLab } from './lab-helpers.js';
+import { env, eventually, inLabNetns, isRoot, kubectl, kubectlBin, kubectlStatus, labUp, needsLab } from '../helpers/lab.js';
 
 const ns = `kata-lab-test-${process.pid}`;
 const k = (...args: string[]): string => kubectl(['-n', ns, ...args]);

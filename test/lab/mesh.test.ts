@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { labCommand } from '../helpers/lab-command.js';
 import { readLabState } from '../../src/lab/status.js';
-import { isRoot, labUp, needsLab, paths } from './lab-helpers.js';
+import { isRoot, labUp, needsLab, paths } from '../helpers/lab.js';
 
 const mesh = labUp ? (await readLabState(paths)).mesh : undefined;
 const why = !labUp ? needsLab : mesh?.ready !== true ? ' (skipped: the lab has no mesh; run `sudo kata lab up --mesh` first)' : !isRoot ? ' (skipped: needs root)' : '';

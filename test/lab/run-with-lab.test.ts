@@ -1,7 +1,7 @@
 /** `kata run --lab`: the run uses the lab's kubeconfig and kubectl, with nothing set up by hand. */
 import { describe, expect, it } from 'vitest';
 import { kataCli } from '../helpers/cli.js';
-import { labUp, needsLab } from './lab-helpers.js';
+import { labUp, needsLab } from '../helpers/lab.js';
 
 describe('kata run --lab', () => {
   it.skipIf(!labUp)(`runs the ephemeral-containers kata on the lab with no kubeconfig or kubectl of its own${needsLab}`, async () => {

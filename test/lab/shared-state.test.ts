@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/package-root.js';
-import { isRoot, labUp, needsLab, paths } from './lab-helpers.js';
+import { isRoot, labUp, needsLab, paths } from '../helpers/lab.js';
 
 const other = mkdtempSync(join(tmpdir(), 'kata-other-root-'));
 for (const part of ['package.json', 'dist', 'lab']) cpSync(join(packageRoot(), part), join(other, part), { recursive: true, filter: (src) => !src.endsWith('/lab/.cache') });

@@ -6,10 +6,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Tmux, tmuxMissing } from '../e2e-ui/tmux.js';
+import { Tmux, tmuxMissing } from '../helpers/tmux.js';
 import { ROOT } from '../helpers/cli.js';
 import { readLabState } from '../../src/lab/status.js';
-import { env, labUp, needsLab, paths } from './lab-helpers.js';
+import { env, labUp, needsLab, paths } from '../helpers/lab.js';
 
 const ASKS = 'Read the step, then press Enter to run it.';
 const missing = tmuxMissing();

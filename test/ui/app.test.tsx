@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/run/events.js';
 import { UiGate } from '../../src/ui/ui-gate.js';
 import { kata as inlineKata } from '../helpers/kata.js';
-import { frameWith, kataOf, KEYS, recording, renderApp, waitForFrame, type Rendered } from './helpers.js';
+import { frameWith, kataOf, KEYS, recording, renderApp, waitForFrame, type Rendered } from '../helpers/ui.js';
 
 let rendered: Rendered | undefined;
 afterEach(() => rendered?.unmount());

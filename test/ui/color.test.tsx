@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { colorWanted } from '../../src/ui/theme.js';
 import { CLI, kataCli, ROOT } from '../helpers/cli.js';
 import { inTerminal, ptyMissing } from '../helpers/pty.js';
-import { frameWith, kataOf, recording, renderApp, type Rendered } from './helpers.js';
+import { frameWith, kataOf, recording, renderApp, type Rendered } from '../helpers/ui.js';
 
 /** An SGR sequence that sets a foreground or background colour (16, 256 or true colours). */
 const COLOUR = /\x1b\[(?:\d+;)*(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;\d+)*m/;

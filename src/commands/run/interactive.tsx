@@ -26,6 +26,7 @@ import { Screen } from '../../ui/screen.js';
 import { ThemeContext, colorWanted } from '../../ui/theme.js';
 import { UiGate } from '../../ui/ui-gate.js';
 import { engineSettings, prepareRun, type RunSettings } from './prepare.js';
+import { omitUndefined } from '../../omit-undefined.js';
 
 export interface RunInteractiveOptions extends RunSettings {
   /** Offer to continue at the first unfinished step of the last run. */
@@ -77,7 +78,7 @@ export async function runInteractive(options: RunInteractiveOptions): Promise<Ou
             : '';
         return openShell(place, {
           env: { ...env, ...(cluster?.env ?? {}) },
-          ...(state === undefined ? {} : { state }),
+          ...omitUndefined({ state }),
           banner: `kata-runner: your shell ${where}${note}. Type exit to go back to the kata.`,
         });
       });
@@ -195,7 +196,7 @@ function shellPlace(
   return {
     kind: 'pod',
     target: place.target,
-    ...(place.container === undefined ? {} : { container: place.container }),
+    ...omitUndefined({ container: place.container }),
     shell: context.opener.shell,
   };
 }

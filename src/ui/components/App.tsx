@@ -18,6 +18,7 @@ import { LastResult } from './LastResult.js';
 import { ResumeOffer } from './ResumeOffer.js';
 import { StepList } from './StepList.js';
 import { Summary } from './Summary.js';
+import { omitUndefined } from '../../omit-undefined.js';
 
 export interface Props {
   readonly view: RunView;
@@ -67,12 +68,7 @@ export function App({ view, actions, size }: Props) {
     <Box flexDirection="column" width={columns} height={height} overflow="hidden">
       <Header run={run} columns={columns} />
       <Box marginTop={1} flexDirection="column">
-        <StepList
-          steps={run.steps}
-          {...(run.currentId === undefined ? {} : { currentId: run.currentId })}
-          height={listRows}
-          width={columns}
-        />
+        <StepList steps={run.steps} {...omitUndefined({ currentId: run.currentId })} height={listRows} width={columns} />
       </Box>
       <Box marginTop={1} flexDirection="column" height={bodyRows} flexShrink={0} overflow="hidden">
         {/* Not shrunk to fit (that would squeeze lines onto each other): cut at the bottom instead. */}
@@ -114,7 +110,7 @@ export function App({ view, actions, size }: Props) {
         </Box>
       </Box>
       <Box flexDirection="column" height={footerRows} flexShrink={0} overflow="hidden">
-        <Footer keys={footer.keys} {...(footer.message === undefined ? {} : { message: footer.message })} />
+        <Footer keys={footer.keys} {...omitUndefined({ message: footer.message })} />
         {!isRawModeSupported ? (
           <Text {...paint('red')}>This terminal gives no keys to the UI: run with --yes for the plain output.</Text>
         ) : null}

@@ -9,6 +9,7 @@ import { CommandView } from './CommandView.js';
 import { LiveOutput } from './LiveOutput.js';
 import { MARKS } from './StepMark.js';
 import { Prose } from './Prose.js';
+import { omitUndefined } from '../../omit-undefined.js';
 
 export interface Props {
   readonly view: StepView;
@@ -52,12 +53,7 @@ export function CurrentStep({ view, position, total, file, background, values, e
       ) : null}
       <Prose markdown={step.prose} maxBlocks={proseBlocks} />
       <Box marginTop={1} flexDirection="column">
-        <CommandView
-          step={step}
-          commands={commands ?? view.commands}
-          {...(values === undefined ? {} : { values })}
-          {...(edits === undefined ? {} : { edits })}
-        />
+        <CommandView step={step} commands={commands ?? view.commands} {...omitUndefined({ values })} {...omitUndefined({ edits })} />
       </Box>
       {view.progress !== undefined ? (
         <Text dimColor wrap="truncate-end">

@@ -10,7 +10,7 @@ import { ThemeContext } from '../../src/ui/theme.js';
 
 /** The events of a recorded run (see record.mjs). */
 export function recording(name: string): EngineEvent[] {
-  return JSON.parse(readFileSync(new URL(`./recordings/${name}.json`, import.meta.url), 'utf8')) as EngineEvent[];
+  return JSON.parse(readFileSync(new URL(`../ui/recordings/${name}.json`, import.meta.url), 'utf8')) as EngineEvent[];
 }
 
 /** The kata of a recorded run. */

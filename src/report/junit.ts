@@ -1,4 +1,5 @@
 /** JUnit XML: one testcase per step that runs (main and cleanup as two suites), with file:line. */
+import { redact } from '../redact.js';
 import type { RunRecord, StepRecord } from './run-record.js';
 
 export function junitReport(record: RunRecord): string {
@@ -32,15 +33,17 @@ function testcase(s: StepRecord, file: string): string {
     ...s.excerpt.tail,
   ].join('\n');
   const where = `${file}:${s.step.line}`;
+  // A reason can quote what a command printed (a check's detail), so it is masked as the output is.
+  const reason = s.reason === undefined ? undefined : redact(s.reason);
   switch (s.status) {
     case 'passed':
       return `${open}/>\n`;
     case 'skipped':
-      return `${open}><skipped message="${xml(s.reason ?? 'skipped')}"/></testcase>\n`;
+      return `${open}><skipped message="${xml(reason ?? 'skipped')}"/></testcase>\n`;
     case 'interrupted':
       return `${open}><error message="${xml(`${where}: interrupted`)}"/></testcase>\n`;
     default:
-      return `${open}><failure message="${xml(`${where}: ${s.reason ?? 'failed'}`)}">${xml(output)}</failure></testcase>\n`;
+      return `${open}><failure message="${xml(`${where}: ${reason ?? 'failed'}`)}">${xml(output)}</failure></testcase>\n`;
   }
 }
 

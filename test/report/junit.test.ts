@@ -148,6 +148,16 @@ describe('the JUnit report', () => {
     );
   });
 
+  it('masks a token in the reason of a failure, as the JSON report does', () => {
+    const xml = junitReport(
+      recordOf(k, [
+        ...stepEvents(step(k, 'hello'), { status: 'failed', reason: 'plaintext seen: "GET /?token=abcdefgh12345678"', output: ['hello'] }),
+      ]),
+    );
+    expect(xml).not.toContain('abcdefgh12345678');
+    expect(xml).toContain('<failure message="katas/report-me.md:5: plaintext seen: &quot;GET /?token=[redacted]&quot;">');
+  });
+
   // What a command prints ends up in the XML: markup, a CDATA end, characters XML 1.0 forbids.
   const odd = [
     '<b>bold</b> & "quoted" \'single\'',

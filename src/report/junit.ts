@@ -6,16 +6,20 @@ export function junitReport(record: RunRecord): string {
   const file = record.kata?.file ?? 'kata';
   const suites = (['main', 'cleanup'] as const).map((phase) => {
     const steps = record.steps.filter((s) => s.phase === phase && s.status !== 'shown');
-    const failures = steps.filter((s) => s.status === 'failed').length;
+    // What was left behind is a failed testcase of the cleanup suite, so it is counted as one.
+    const leftBehind =
+      phase === 'cleanup' && record.leftovers.length > 0
+        ? `    <testcase classname="${xml(file)}" name="nothing left behind" file="${xml(file)}" time="0"><failure message="${xml(`left behind: ${record.leftovers.join(', ')}`)}"/></testcase>\n`
+        : '';
+    const extra = leftBehind === '' ? 0 : 1;
+    const failures = steps.filter((s) => s.status === 'failed').length + extra;
     const errors = steps.filter((s) => s.status === 'interrupted').length;
     const skipped = steps.filter((s) => s.status === 'skipped').length;
     const time = steps.reduce((t, s) => t + s.durationMs, 0) / 1000;
     const name = `${record.kata?.title ?? file}${phase === 'cleanup' ? ' (cleanup)' : ''}`;
     return (
-      `  <testsuite name="${xml(name)}" tests="${steps.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time.toFixed(3)}">\n` +
-      (record.leftovers.length > 0 && phase === 'cleanup'
-        ? `    <testcase classname="${xml(file)}" name="nothing left behind" file="${xml(file)}" time="0"><failure message="${xml(`left behind: ${record.leftovers.join(', ')}`)}"/></testcase>\n`
-        : '') +
+      `  <testsuite name="${xml(name)}" tests="${steps.length + extra}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time.toFixed(3)}">\n` +
+      leftBehind +
       steps.map((s) => testcase(s, file)).join('') +
       '  </testsuite>\n'
     );

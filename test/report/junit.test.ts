@@ -125,11 +125,30 @@ describe('the JUnit report', () => {
     );
     const [main, cleanup] = xml.split('</testsuite>');
     expect(main).not.toContain('<failure');
-    expect(cleanup).toContain('<testsuite name="Report me (cleanup)" tests="1" failures="1"');
+    expect(cleanup).toContain('<testsuite name="Report me (cleanup)" tests="2" failures="2"');
     expect(cleanup).toContain('<failure message="katas/report-me.md:26: exit status 1: `echo bye`">bye</failure>');
     expect(cleanup).toContain(
       '<testcase classname="katas/report-me.md" name="nothing left behind" file="katas/report-me.md" time="0"><failure message="left behind: pod/web, service/web, (unverified) could not remove the run\'s namespace: forbidden"/></testcase>',
     );
+  });
+
+  it('counts what was left behind in the cleanup suite: its testcase is one of the tests and one of the failures', () => {
+    const xml = junitReport(
+      recordOf(k, [
+        ...stepEvents(step(k, 'hello'), { output: ['hello'] }),
+        { type: 'cleanup-started', reason: 'success' },
+        ...stepEvents(step(k, 'tidy'), { output: ['bye'] }),
+        { type: 'leftovers', names: ['pod/web'] },
+      ]),
+    );
+    const cleanup = xml.split('</testsuite>')[1] ?? '';
+    expect(cleanup).toContain('<testsuite name="Report me (cleanup)" tests="2" failures="1" errors="0" skipped="0"');
+    for (const suite of xml.split('</testsuite>').slice(0, -1)) {
+      const tests = Number(/ tests="(\d+)"/.exec(suite)?.[1]);
+      const failures = Number(/ failures="(\d+)"/.exec(suite)?.[1]);
+      expect(suite.match(/<testcase /g)?.length ?? 0).toBe(tests);
+      expect(suite.match(/<failure /g)?.length ?? 0).toBe(failures);
+    }
   });
 
   it('masks tokens and keys a command printed', () => {

@@ -26,14 +26,28 @@ export class Redactor {
   private inKey = false;
 
   line(line: string): string {
+    const wasInKey = this.inKey;
+    this.follow(line);
+    if (wasInKey) return this.inKey ? '[redacted]' : line;
+    if (PEM_BEGIN.test(line))
+      return line.replace(/(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/, '$1[redacted]$2');
+    return redact(line);
+  }
+
+  /**
+   * Follows a line that will not be shown (one an excerpt leaves out), so that the lines after it
+   * are masked as if it had been: only a BEGIN or END of a key block matters, and a line without
+   * `PRIVATE KEY-----` holds neither, which keeps a flood of output (even of dashes) cheap.
+   */
+  skip(line: string): void {
+    if (line.includes('PRIVATE KEY-----')) this.follow(line);
+  }
+
+  private follow(line: string): void {
     if (this.inKey) {
       if (PEM_END.test(line)) this.inKey = false;
-      return PEM_END.test(line) ? line : '[redacted]';
-    }
-    if (PEM_BEGIN.test(line)) {
+    } else if (PEM_BEGIN.test(line)) {
       this.inKey = !PEM_END.test(line);
-      return line.replace(/(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/, '$1[redacted]$2');
     }
-    return redact(line);
   }
 }

@@ -3,14 +3,19 @@
  * kubeconfig secrets are masked in output excerpts, reasons and check details, wherever they go
  * (plain lines, the UI, JSON, JUnit). Checks read the output before it is masked.
  */
+/**
+ * `name: value` where the name says credential. A kubeconfig's certificate fields are masked with
+ * its key, though a certificate is not secret: reports never contain the kubeconfig. What kubectl
+ * prints in their place (`DATA+OMITTED`, `REDACTED`) is kept.
+ */
 const SECRET =
-  /((?:[\w-]*(?:token|secret|password|passwd|api[-_]?key|access[-_]?key)[\w-]*|client-key-data|client-certificate-data|certificate-authority-data)["']?\s*[:=]\s*["']?)([^\s"']{8,})/gi;
+  /((?:[\w-]*(?:token|secret|password|passwd|api[-_]?key|access[-_]?key)[\w-]*|client-key-data|client-certificate-data|certificate-authority-data)["']?\s*[:=]\s*["']?)(?!DATA\+OMITTED|REDACTED\b)([^\s"']{8,})/gi;
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/-]{8,}=*/g;
 /** Bare tokens: JWTs (what `kubectl create token` prints), GitHub, Slack and AWS keys. */
 const BARE =
   /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16})\b/g;
-/** A cheap first look: most lines hold none of these, and skip the rest. */
-const MAYBE = /token|secret|passw|key|bearer|eyJ|gh[pousr]_|github_pat_|xox|AKIA|ASIA/i;
+/** A cheap first look: most lines hold none of these, and skip the rest. Each name SECRET, BEARER or BARE matches holds one. */
+const MAYBE = /token|secret|passw|key|certificate|bearer|eyJ|gh[pousr]_|github_pat_|xox|AKIA|ASIA/i;
 
 /** Masks credential-looking values in a line of output. */
 export function redact(line: string): string {

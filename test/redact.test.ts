@@ -70,6 +70,18 @@ describe('redaction', () => {
     for (const [line, masked] of cases) expect(redact(line), line).toBe(masked);
   });
 
+  it("masks every credential field of a kubeconfig, certificates too (reports never contain the kubeconfig), but not kubectl's own placeholders", () => {
+    const cases: [string, string][] = [
+      ['    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t', '    certificate-authority-data: [redacted]'],
+      ['    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t', '    client-certificate-data: [redacted]'],
+      ['    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQ==', '    client-key-data: [redacted]'],
+      ['"certificate-authority-data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t",', '"certificate-authority-data": "[redacted]",'],
+      ['    certificate-authority-data: DATA+OMITTED', '    certificate-authority-data: DATA+OMITTED'],
+      ['    client-key-data: REDACTED', '    client-key-data: REDACTED'],
+    ];
+    for (const [line, masked] of cases) expect(redact(line), line).toBe(masked);
+  });
+
   it('leaves alone what kubectl prints about secrets and tokens without printing one', () => {
     const lines = [
       'NAME                  TYPE                                  DATA   AGE',

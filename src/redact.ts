@@ -3,13 +3,16 @@
  * kubeconfig secrets are masked in output excerpts, reasons and check details, wherever they go
  * (plain lines, the UI, JSON, JUnit). Checks read the output before it is masked.
  */
+
 /**
- * `name: value` where the name says credential. A kubeconfig's certificate fields are masked with
- * its key, though a certificate is not secret: reports never contain the kubeconfig. What kubectl
- * prints in their place (`DATA+OMITTED`, `REDACTED`) is kept.
+ * `name: value` where the name says credential, unless it says where one is (`secretName`,
+ * `secretNamespace`, `tokenFile`, `--token-path`, `passwordRef`: a secret's name is no secret).
+ * A kubeconfig's certificate fields are masked with its key, though a certificate is not secret:
+ * reports never contain the kubeconfig. What kubectl prints in their place (`DATA+OMITTED`,
+ * `REDACTED`) is kept.
  */
 const SECRET =
-  /((?:[\w-]*(?:token|secret|password|passwd|api[-_]?key|access[-_]?key)[\w-]*|client-key-data|client-certificate-data|certificate-authority-data)["']?\s*[:=]\s*["']?)(?!DATA\+OMITTED|REDACTED\b)([^\s"']{8,})/gi;
+  /((?:[\w-]*(?:token|secret|password|passwd|api[-_]?key|access[-_]?key)[\w-]*(?<!name|namespace|ref|file|path)|client-key-data|client-certificate-data|certificate-authority-data)["']?\s*[:=]\s*["']?)(?!DATA\+OMITTED|REDACTED\b)([^\s"']{8,})/gi;
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/-]{8,}=*/g;
 /** Bare tokens: JWTs (what `kubectl create token` prints), GitHub, Slack and AWS keys. */
 const BARE =

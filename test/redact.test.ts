@@ -66,6 +66,8 @@ describe('redaction', () => {
       ['kubectl --token=abcdefgh12345678 get pods', 'kubectl --token=[redacted] get pods'],
       ['> Authorization: Bearer abcdefgh12345678', '> Authorization: Bearer [redacted]'],
       ['GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'GITHUB_TOKEN=[redacted]'],
+      ['client_secret: s3cr3tv4lu3xyz', 'client_secret: [redacted]'],
+      ['DB_PASSWORD_NAMED=hunter2hunter2', 'DB_PASSWORD_NAMED=[redacted]'],
     ];
     for (const [line, masked] of cases) expect(redact(line), line).toBe(masked);
   });
@@ -96,8 +98,15 @@ describe('redaction', () => {
       '< WWW-Authenticate: Bearer realm="kubernetes"',
       'keyboard: us-international',
       'hotkey=ctrl-alt-delete-now',
+      // A secret's name, namespace or file says where one is, not what it is.
+      '      secretName: my-tls-secret',
+      '    SecretName:  my-tls-secret',
+      '{"secret":{"defaultMode":420,"secretName":"my-tls-secret"}}',
+      '      secretNamespace: cert-manager',
+      '    --token-file=/var/run/secrets/tokens/vault-token',
+      '          tokenPath: /var/run/secrets/kubernetes.io/serviceaccount/token',
     ];
-    for (const line of lines) expect(redact(line)).toBe(line);
+    for (const line of lines) expect(redact(line), line).toBe(line);
   });
 
   it('masks a private key printed on one line (JSON-escaped) between its BEGIN and END, and the lines after are left alone', () => {

@@ -12,18 +12,25 @@
  * `REDACTED`) is kept.
  */
 const SECRET =
-  /((?:[\w-]*(?:token|secret|password|passwd|api[-_]?key|access[-_]?key)[\w-]*(?<!name|namespace|ref|file|path)|client-key-data|client-certificate-data|certificate-authority-data)["']?\s*[:=]\s*["']?)(?!DATA\+OMITTED|REDACTED\b)([^\s"']{8,})/gi;
-const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/-]{8,}=*/g;
+  /((?:[\w-]*(?:token|secret|password|passwd|credential|api[-_]?key|access[-_]?key|private[-_]?key|\.key|dockerconfigjson|dockercfg)[\w-]*(?<!name|namespace|ref|file|path)|client-key-data|client-certificate-data|certificate-authority-data)["']?\s*[:=]\s*["']?)(?!DATA\+OMITTED|REDACTED\b)([^\s"']{8,})/gi;
+/** An HTTP Authorization header's credential, whatever its scheme (Basic, Bearer, token, ...) and case. */
+const AUTHORIZATION = /((?:proxy-)?authorization["']?\s*:\s*["']?[A-Za-z][\w-]*\s+)([^\s"']{8,})/gi;
+/** A bearer token elsewhere; not a plain lowercase word after it (`bearer authentication.` is prose). */
+const BEARER = /(\b(?:Bearer|bearer|BEARER)\s+)(?![a-z]+\.?(?![A-Za-z0-9._~+/=-]))[A-Za-z0-9._~+/-]{8,}=*/g;
 /** Bare tokens: JWTs (what `kubectl create token` prints), GitHub, Slack and AWS keys. */
 const BARE =
   /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16})\b/g;
-/** A cheap first look: most lines hold none of these, and skip the rest. Each name SECRET, BEARER or BARE matches holds one. */
-const MAYBE = /token|secret|passw|key|certificate|bearer|eyJ|gh[pousr]_|github_pat_|xox|AKIA|ASIA/i;
+/** A cheap first look: most lines hold none of these, and skip the rest. Whatever the patterns above match holds one of them. */
+const MAYBE = /token|secret|passw|credential|key|dockerc|certificate|authoriz|bearer|eyJ|gh[pousr]_|github_pat_|xox|AKIA|ASIA/i;
 
 /** Masks credential-looking values in a line of output. */
 export function redact(line: string): string {
   if (!MAYBE.test(line)) return line;
-  return line.replace(SECRET, '$1[redacted]').replace(BEARER, '$1[redacted]').replace(BARE, '[redacted]');
+  return line
+    .replace(SECRET, '$1[redacted]')
+    .replace(AUTHORIZATION, '$1[redacted]')
+    .replace(BEARER, '$1[redacted]')
+    .replace(BARE, '[redacted]');
 }
 
 const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;

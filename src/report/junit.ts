@@ -1,4 +1,7 @@
-/** JUnit XML: one testcase per step that runs (main and cleanup as two suites), with file:line. */
+/**
+ * JUnit XML: one testcase per step that runs (main and cleanup as two suites), with file:line;
+ * what was left behind is a failed testcase of the cleanup suite, strays a note in its system-out.
+ */
 import { redact } from '../redact.js';
 import type { RunRecord, StepRecord } from './run-record.js';
 
@@ -12,6 +15,11 @@ export function junitReport(record: RunRecord): string {
         ? `    <testcase classname="${xml(file)}" name="nothing left behind" file="${xml(file)}" time="0"><failure message="${xml(`left behind: ${record.leftovers.join(', ')}`)}"/></testcase>\n`
         : '';
     const extra = leftBehind === '' ? 0 : 1;
+    // Strays do not fail the run, so they are a note, not a testcase; a command line can hold a token.
+    const strays =
+      phase === 'cleanup' && record.strays.length > 0
+        ? `    <system-out>${xml(`stopped what the kata left running on this machine: ${record.strays.map(redact).join('; ')}`)}</system-out>\n`
+        : '';
     const failures = steps.filter((s) => s.status === 'failed').length + extra;
     const errors = steps.filter((s) => s.status === 'interrupted').length;
     const skipped = steps.filter((s) => s.status === 'skipped').length;
@@ -21,6 +29,7 @@ export function junitReport(record: RunRecord): string {
       `  <testsuite name="${xml(name)}" tests="${steps.length + extra}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time.toFixed(3)}">\n` +
       leftBehind +
       steps.map((s) => testcase(s, file)).join('') +
+      strays +
       '  </testsuite>\n'
     );
   });

@@ -151,6 +151,26 @@ describe('the JUnit report', () => {
     }
   });
 
+  it('notes the processes the kata left running, which the runner stopped, in the cleanup suite, without failing a test', () => {
+    const xml = junitReport(
+      recordOf(k, [
+        ...stepEvents(step(k, 'hello'), { output: ['hello'] }),
+        { type: 'cleanup-started', reason: 'success' },
+        ...stepEvents(step(k, 'tidy'), { output: ['bye'] }),
+        { type: 'strays-stopped', processes: ['4242 python3 -m http.server 8080'] },
+        { type: 'strays-stopped', processes: ['4243 curl -H Authorization: Bearer abcdefgh12345678 http://web'] },
+      ]),
+    );
+    const [main, cleanup] = xml.split('</testsuite>');
+    expect(main).not.toContain('system-out');
+    expect(cleanup).toContain('<testsuite name="Report me (cleanup)" tests="1" failures="0" errors="0" skipped="0"');
+    expect(cleanup).toContain(
+      '    <system-out>stopped what the kata left running on this machine: 4242 python3 -m http.server 8080; 4243 curl -H Authorization: Bearer [redacted] http://web</system-out>\n',
+    );
+    expect(xml).not.toContain('<failure');
+    expect(xml).not.toContain('abcdefgh12345678');
+  });
+
   it('masks tokens and keys a command printed', () => {
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2lnbmF0dXJlLW5vdC1yZWFs';
     const xml = failedRun([

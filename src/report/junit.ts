@@ -15,10 +15,10 @@ export function junitReport(record: RunRecord): string {
         ? `    <testcase classname="${xml(file)}" name="nothing left behind" file="${xml(file)}" time="0"><failure message="${xml(`left behind: ${record.leftovers.join(', ')}`)}"/></testcase>\n`
         : '';
     const extra = leftBehind === '' ? 0 : 1;
-    // Strays do not fail the run, so they are a note, not a testcase; a command line can hold a token.
+    // Strays do not fail the run, so they are a note, not a testcase (the recorder masked them).
     const strays =
       phase === 'cleanup' && record.strays.length > 0
-        ? `    <system-out>${xml(`stopped what the kata left running on this machine: ${record.strays.map(redact).join('; ')}`)}</system-out>\n`
+        ? `    <system-out>${xml(`stopped what the kata left running on this machine: ${record.strays.join('; ')}`)}</system-out>\n`
         : '';
     const failures = steps.filter((s) => s.status === 'failed').length + extra;
     const errors = steps.filter((s) => s.status === 'interrupted').length;

@@ -66,6 +66,41 @@ describe('redaction', () => {
       ['kubectl --token=abcdefgh12345678 get pods', 'kubectl --token=[redacted] get pods'],
       ['> Authorization: Bearer abcdefgh12345678', '> Authorization: Bearer [redacted]'],
       ['GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'GITHUB_TOKEN=[redacted]'],
+      ['client_secret: s3cr3tv4lu3xyz', 'client_secret: [redacted]'],
+      ['DB_PASSWORD_NAMED=hunter2hunter2', 'DB_PASSWORD_NAMED=[redacted]'],
+    ];
+    for (const [line, masked] of cases) expect(redact(line), line).toBe(masked);
+  });
+
+  it("masks every credential field of a kubeconfig, certificates too (reports never contain the kubeconfig), but not kubectl's own placeholders", () => {
+    const cases: [string, string][] = [
+      ['    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t', '    certificate-authority-data: [redacted]'],
+      ['    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t', '    client-certificate-data: [redacted]'],
+      ['    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQ==', '    client-key-data: [redacted]'],
+      ['"certificate-authority-data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t",', '"certificate-authority-data": "[redacted]",'],
+      ['    certificate-authority-data: DATA+OMITTED', '    certificate-authority-data: DATA+OMITTED'],
+      ['    client-key-data: REDACTED', '    client-key-data: REDACTED'],
+    ];
+    for (const [line, masked] of cases) expect(redact(line), line).toBe(masked);
+  });
+
+  it('masks HTTP credentials in any case, and the key material of a Secret as kubectl get secret -o yaml/json prints it', () => {
+    const cases: [string, string][] = [
+      ['> Authorization: Basic dXNlcjpwYXNzd29yZA==', '> Authorization: Basic [redacted]'],
+      ['-H "authorization: basic dXNlcjpwYXNzd29yZA=="', '-H "authorization: basic [redacted]"'],
+      ['> proxy-authorization: Basic dXNlcjpwYXNzd29yZA==', '> proxy-authorization: Basic [redacted]'],
+      ['> authorization: bearer abcdefgh12345678', '> authorization: bearer [redacted]'],
+      ['token type bearer abcdefgh12345678 issued', 'token type bearer [redacted] issued'],
+      ['BEARER abc.def.ghi-jkl', 'BEARER [redacted]'],
+      ['  tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2', '  tls.key: [redacted]'],
+      [
+        '{"data":{"tls.crt":"LS0tLS1CRUdJTiBDRVJU","tls.key":"LS0tLS1CRUdJTiBQUklW"}}',
+        '{"data":{"tls.crt":"LS0tLS1CRUdJTiBDRVJU","tls.key":"[redacted]"}}',
+      ],
+      ['  ssh-privatekey: LS0tLS1CRUdJTiBPUEVOU1NI', '  ssh-privatekey: [redacted]'],
+      ['  .dockerconfigjson: eyJhdXRocyI6eyJyZWdpc3RyeS5leGFtcGxlIjp7fX19', '  .dockerconfigjson: [redacted]'],
+      ['  credentials: W2RlZmF1bHRdCmF3c19hY2Nlc3Nfa2V5X2lk', '  credentials: [redacted]'],
+      ['  password: aHVudGVyMmh1bnRlcjI=', '  password: [redacted]'],
     ];
     for (const [line, masked] of cases) expect(redact(line), line).toBe(masked);
   });
@@ -84,8 +119,25 @@ describe('redaction', () => {
       '< WWW-Authenticate: Bearer realm="kubernetes"',
       'keyboard: us-international',
       'hotkey=ctrl-alt-delete-now',
+      // A secret's name, namespace or file says where one is, not what it is.
+      '      secretName: my-tls-secret',
+      '    SecretName:  my-tls-secret',
+      '{"secret":{"defaultMode":420,"secretName":"my-tls-secret"}}',
+      '      secretNamespace: cert-manager',
+      '    --token-file=/var/run/secrets/tokens/vault-token',
+      '          tokenPath: /var/run/secrets/kubernetes.io/serviceaccount/token',
+      // kubectl describe secret, creating one from files, a certificate (not secret), prose.
+      'tls.key:  1704 bytes',
+      'kubectl create secret tls web-tls --cert=tls.crt --key=tls.key',
+      '  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t',
+      'type: kubernetes.io/tls',
+      '  --authorization-mode=Node,RBAC',
+      'kind: AuthorizationPolicy',
+      'The API server accepts bearer authentication.',
+      'Basic authentication is disabled',
+      '  - bearer credentials, client certificates',
     ];
-    for (const line of lines) expect(redact(line)).toBe(line);
+    for (const line of lines) expect(redact(line), line).toBe(line);
   });
 
   it('masks a private key printed on one line (JSON-escaped) between its BEGIN and END, and the lines after are left alone', () => {
@@ -132,6 +184,12 @@ describe('redaction', () => {
       'secret',
       'Bearer',
       'Authorization:',
+      'authorization:',
+      'Basic',
+      'bearer',
+      'tls.key:',
+      'secretName:',
+      'DATA+OMITTED',
       'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
       'AKIAABCDEFGHIJKLMNOP',
       'xoxb-1234567890-abcdefghij',

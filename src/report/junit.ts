@@ -1,21 +1,35 @@
-/** JUnit XML: one testcase per step that runs (main and cleanup as two suites), with file:line. */
+/**
+ * JUnit XML: one testcase per step that runs (main and cleanup as two suites), with file:line;
+ * what was left behind is a failed testcase of the cleanup suite, strays a note in its system-out.
+ */
+import { redact } from '../redact.js';
 import type { RunRecord, StepRecord } from './run-record.js';
 
 export function junitReport(record: RunRecord): string {
   const file = record.kata?.file ?? 'kata';
   const suites = (['main', 'cleanup'] as const).map((phase) => {
     const steps = record.steps.filter((s) => s.phase === phase && s.status !== 'shown');
-    const failures = steps.filter((s) => s.status === 'failed').length;
+    // What was left behind is a failed testcase of the cleanup suite, so it is counted as one.
+    const leftBehind =
+      phase === 'cleanup' && record.leftovers.length > 0
+        ? `    <testcase classname="${xml(file)}" name="nothing left behind" file="${xml(file)}" time="0"><failure message="${xml(`left behind: ${record.leftovers.join(', ')}`)}"/></testcase>\n`
+        : '';
+    const extra = leftBehind === '' ? 0 : 1;
+    // Strays do not fail the run, so they are a note, not a testcase (the recorder masked them).
+    const strays =
+      phase === 'cleanup' && record.strays.length > 0
+        ? `    <system-out>${xml(`stopped what the kata left running on this machine: ${record.strays.join('; ')}`)}</system-out>\n`
+        : '';
+    const failures = steps.filter((s) => s.status === 'failed').length + extra;
     const errors = steps.filter((s) => s.status === 'interrupted').length;
     const skipped = steps.filter((s) => s.status === 'skipped').length;
     const time = steps.reduce((t, s) => t + s.durationMs, 0) / 1000;
     const name = `${record.kata?.title ?? file}${phase === 'cleanup' ? ' (cleanup)' : ''}`;
     return (
-      `  <testsuite name="${xml(name)}" tests="${steps.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time.toFixed(3)}">\n` +
-      (record.leftovers.length > 0 && phase === 'cleanup'
-        ? `    <testcase classname="${xml(file)}" name="nothing left behind" file="${xml(file)}" time="0"><failure message="${xml(`left behind: ${record.leftovers.join(', ')}`)}"/></testcase>\n`
-        : '') +
+      `  <testsuite name="${xml(name)}" tests="${steps.length + extra}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time.toFixed(3)}">\n` +
+      leftBehind +
       steps.map((s) => testcase(s, file)).join('') +
+      strays +
       '  </testsuite>\n'
     );
   });
@@ -32,15 +46,17 @@ function testcase(s: StepRecord, file: string): string {
     ...s.excerpt.tail,
   ].join('\n');
   const where = `${file}:${s.step.line}`;
+  // A reason can quote what a command printed (a check's detail), so it is masked as the output is.
+  const reason = s.reason === undefined ? undefined : redact(s.reason);
   switch (s.status) {
     case 'passed':
       return `${open}/>\n`;
     case 'skipped':
-      return `${open}><skipped message="${xml(s.reason ?? 'skipped')}"/></testcase>\n`;
+      return `${open}><skipped message="${xml(reason ?? 'skipped')}"/></testcase>\n`;
     case 'interrupted':
       return `${open}><error message="${xml(`${where}: interrupted`)}"/></testcase>\n`;
     default:
-      return `${open}><failure message="${xml(`${where}: ${s.reason ?? 'failed'}`)}">${xml(output)}</failure></testcase>\n`;
+      return `${open}><failure message="${xml(`${where}: ${reason ?? 'failed'}`)}">${xml(output)}</failure></testcase>\n`;
   }
 }
 

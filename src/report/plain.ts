@@ -92,7 +92,7 @@ export class PlainReporter {
         w(`FAIL left behind after cleanup: ${event.names.join(', ')}`);
         return;
       case 'strays-stopped':
-        w(`== stopped what the kata left running on this machine: ${event.processes.join('; ')}`);
+        w(`== stopped what the kata left running on this machine: ${event.processes.map(redact).join('; ')}`);
         return;
       case 'cleanup-unverified':
         w(`FAIL ${event.reason}`);

@@ -93,7 +93,8 @@ export class RunRecorder {
         r.leftovers = event.names;
         return;
       case 'strays-stopped':
-        r.strays = [...r.strays, ...event.processes];
+        // A command line can hold a token: masked here, once, for every report.
+        r.strays = [...r.strays, ...event.processes.map(redact)];
         return;
       case 'cleanup-unverified':
         r.leftovers = [...r.leftovers, `(unverified) ${event.reason}`];

@@ -82,7 +82,10 @@ export class ExcerptBuffer {
     private readonly maxLine = 500,
   ) {}
 
-  /** Keeps a chunk's lines: only its last ones can end up in the tail, so only those are looked at. */
+  /**
+   * Keeps a chunk's lines: only its last ones can end up in the tail, so only those are masked and
+   * kept; the ones before are shown to the redactor only for where key blocks begin and end.
+   */
   pushLines(lines: readonly string[]): void {
     let i = 0;
     while (i < lines.length && this.head.length < this.headSize) this.push(lines[i++] as string);
@@ -90,7 +93,8 @@ export class ExcerptBuffer {
     if (rest > this.tailSize) {
       this.omitted += this.tail.length + rest - this.tailSize;
       this.tail = [];
-      i = lines.length - this.tailSize;
+      const kept = lines.length - this.tailSize;
+      for (; i < kept; i++) this.redactor.skip(lines[i] as string);
     }
     for (; i < lines.length; i++) this.push(lines[i] as string);
   }

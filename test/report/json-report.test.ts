@@ -303,4 +303,13 @@ describe('the JSON report and what README.md says of it', () => {
     const section = reportsSection();
     for (const name of UNDOCUMENTED) expect(section, `README.md now names ${name}: remove it from UNDOCUMENTED`).not.toContain(name);
   });
+
+  it('masks a token in the command line of a stray it names', () => {
+    const report = written(
+      recordOf(kata('# Strays\n```console\necho hi\n```\n'), [
+        { type: 'strays-stopped', processes: ['4243 curl -H Authorization: Bearer abcdefgh12345678 http://web'] },
+      ]),
+    );
+    expect(report.strays).toEqual(['4243 curl -H Authorization: Bearer [redacted] http://web']);
+  });
 });

@@ -125,11 +125,50 @@ describe('the JUnit report', () => {
     );
     const [main, cleanup] = xml.split('</testsuite>');
     expect(main).not.toContain('<failure');
-    expect(cleanup).toContain('<testsuite name="Report me (cleanup)" tests="1" failures="1"');
+    expect(cleanup).toContain('<testsuite name="Report me (cleanup)" tests="2" failures="2"');
     expect(cleanup).toContain('<failure message="katas/report-me.md:26: exit status 1: `echo bye`">bye</failure>');
     expect(cleanup).toContain(
       '<testcase classname="katas/report-me.md" name="nothing left behind" file="katas/report-me.md" time="0"><failure message="left behind: pod/web, service/web, (unverified) could not remove the run\'s namespace: forbidden"/></testcase>',
     );
+  });
+
+  it('counts what was left behind in the cleanup suite: its testcase is one of the tests and one of the failures', () => {
+    const xml = junitReport(
+      recordOf(k, [
+        ...stepEvents(step(k, 'hello'), { output: ['hello'] }),
+        { type: 'cleanup-started', reason: 'success' },
+        ...stepEvents(step(k, 'tidy'), { output: ['bye'] }),
+        { type: 'leftovers', names: ['pod/web'] },
+      ]),
+    );
+    const cleanup = xml.split('</testsuite>')[1] ?? '';
+    expect(cleanup).toContain('<testsuite name="Report me (cleanup)" tests="2" failures="1" errors="0" skipped="0"');
+    for (const suite of xml.split('</testsuite>').slice(0, -1)) {
+      const tests = Number(/ tests="(\d+)"/.exec(suite)?.[1]);
+      const failures = Number(/ failures="(\d+)"/.exec(suite)?.[1]);
+      expect(suite.match(/<testcase /g)?.length ?? 0).toBe(tests);
+      expect(suite.match(/<failure /g)?.length ?? 0).toBe(failures);
+    }
+  });
+
+  it('notes the processes the kata left running, which the runner stopped, in the cleanup suite, without failing a test', () => {
+    const xml = junitReport(
+      recordOf(k, [
+        ...stepEvents(step(k, 'hello'), { output: ['hello'] }),
+        { type: 'cleanup-started', reason: 'success' },
+        ...stepEvents(step(k, 'tidy'), { output: ['bye'] }),
+        { type: 'strays-stopped', processes: ['4242 python3 -m http.server 8080'] },
+        { type: 'strays-stopped', processes: ['4243 curl -H Authorization: Bearer abcdefgh12345678 http://web'] },
+      ]),
+    );
+    const [main, cleanup] = xml.split('</testsuite>');
+    expect(main).not.toContain('system-out');
+    expect(cleanup).toContain('<testsuite name="Report me (cleanup)" tests="1" failures="0" errors="0" skipped="0"');
+    expect(cleanup).toContain(
+      '    <system-out>stopped what the kata left running on this machine: 4242 python3 -m http.server 8080; 4243 curl -H Authorization: Bearer [redacted] http://web</system-out>\n',
+    );
+    expect(xml).not.toContain('<failure');
+    expect(xml).not.toContain('abcdefgh12345678');
   });
 
   it('masks tokens and keys a command printed', () => {
@@ -146,6 +185,16 @@ describe('the JUnit report', () => {
     expect(xml).toContain(
       '[redacted]\nAuthorization: Bearer [redacted]\nclient-key-data: [redacted]\n-----BEGIN RSA PRIVATE KEY-----[redacted]\n[redacted]\n-----END RSA PRIVATE KEY-----</failure>',
     );
+  });
+
+  it('masks a token in the reason of a failure, as the JSON report does', () => {
+    const xml = junitReport(
+      recordOf(k, [
+        ...stepEvents(step(k, 'hello'), { status: 'failed', reason: 'plaintext seen: "GET /?token=abcdefgh12345678"', output: ['hello'] }),
+      ]),
+    );
+    expect(xml).not.toContain('abcdefgh12345678');
+    expect(xml).toContain('<failure message="katas/report-me.md:5: plaintext seen: &quot;GET /?token=[redacted]&quot;">');
   });
 
   // What a command prints ends up in the XML: markup, a CDATA end, characters XML 1.0 forbids.

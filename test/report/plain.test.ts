@@ -48,4 +48,12 @@ describe('the plain reporter', () => {
     });
     expect(text.split('\n').filter((l) => l.startsWith('  | '))).toEqual(['  | 1', '  | 2', '  | 3']);
   });
+
+  it('masks a token in the command line of a stray it names', () => {
+    let text = '';
+    const plain = new PlainReporter((t) => (text += t));
+    plain.on({ type: 'strays-stopped', processes: ['4243 curl -H Authorization: Bearer abcdefgh12345678 http://web'] });
+    expect(text).toContain('4243 curl -H Authorization: Bearer [redacted] http://web');
+    expect(text).not.toContain('abcdefgh12345678');
+  });
 });

@@ -11,6 +11,8 @@ const NEEDS_LAB = ['lab.test.ts', 'down.test.ts', 'run-with-lab.test.ts', 'ui-on
  * - corpus: reads the upstream katas in ../shared/upstream (.ci/run).
  * - cluster: runs katas against a real Kubernetes API (KATA_TEST_KUBECONFIG; the lab in CI);
  *   KATA_CLUSTER_SUITE=mesh runs its mesh half.
+ * - chaos: cluster faults (a paused API server, a killed run, two runs in one namespace, a
+ *   missing image, a limited user) injected into the lab during runs; root, the lab up.
  * - lab: checks the local lab (`kata lab up`) works for katas.
  * - lab-down: takes the lab down and proves nothing is left; CI runs it last.
  */
@@ -21,7 +23,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-          exclude: ['test/corpus/**', 'test/cluster/**', ...NEEDS_LAB, 'node_modules/**'],
+          exclude: ['test/corpus/**', 'test/cluster/**', 'test/chaos/**', ...NEEDS_LAB, 'node_modules/**'],
           testTimeout: 30_000,
         },
       },
@@ -34,6 +36,10 @@ export default defineConfig({
           hookTimeout: 120_000,
           fileParallelism: false,
         },
+      },
+      {
+        // Faults injected into the lab's API server during real runs (.ci/run, after the cluster suite).
+        test: { name: 'chaos', include: ['test/chaos/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 120_000, fileParallelism: false },
       },
       {
         test: {

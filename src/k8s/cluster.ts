@@ -9,14 +9,28 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig, VersionApi, Watch, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, VersionApi, type V1Pod } from '@kubernetes/client-node';
 import { ClusterError } from '../errors.js';
 import { PodShell } from '../exec/pod-shell.js';
 import type { ShellOpener } from '../kata/model.js';
 import type { ClusterPort, CreatedObject, MeshSidecar, Shell } from '../run/ports.js';
 import type { Target } from '../run/events.js';
-import { ApiStatusError, getJson, resolveResource, withDeadline, type ResourcePath } from './api.js';
-import { containerStatuses, hasSidecar, SIDECAR, sidecarReady } from './mesh.js';
+import { omitUndefined } from '../omit-undefined.js';
+import {
+  apiErrorMessage,
+  ApiStatusError,
+  getJson,
+  httpStatusOf,
+  resolveResource,
+  watchJson,
+  withDeadline,
+  type ResourcePath,
+} from './api.js';
+import { acquireLease, type HeldLease } from './lease.js';
+import { hasSidecar, SIDECAR, sidecarReady } from './mesh.js';
+import { finalizersOf, isStale, removeNamespace } from './namespaces.js';
+import { MANAGED_BY, MANAGED_BY_VALUE, OWNER_ANNOTATION, thisRun } from './owner.js';
+import { allStuck, describePods } from './pods.js';
 import { settle, watchUntil } from './settle.js';
 
 export interface ConnectOptions {
@@ -141,23 +155,69 @@ export async function connectCluster(options: ConnectOptions = {}): Promise<Kube
   await serverVersion(loaded);
 
   const core = kc.makeApiClient(CoreV1Api);
+  const owner = thisRun();
   let createdNamespace = false;
+  let notVisible = false;
+  let existed = false;
   try {
     const existing = await withDeadline(`namespace ${namespace}`, core.readNamespace({ name: namespace }));
     if (existing.status?.phase === 'Terminating') {
+      const held = finalizersOf(existing);
       throw new ClusterError(
-        `namespace ${namespace} is being deleted (Terminating${finalizersOf(existing)}): nothing can be created in it`,
+        `namespace ${namespace} is being deleted (Terminating${held.length === 0 ? '' : `, held by the finalizers ${held.join(', ')}`}): nothing can be created in it`,
         `Wait until it is gone (\`kubectl get namespace ${namespace}\`), or run with another --namespace.`,
       );
     }
+    existed = true;
+    if (isStale(existing)) {
+      // A run that died (killed, or its API server gone at its end) left it: it is the runner's,
+      // so this run takes it over and deletes it at its end, whatever the kata does.
+      await withDeadline(
+        `the takeover of namespace ${namespace}`,
+        core.patchNamespace(
+          { name: namespace, body: { metadata: { annotations: { [OWNER_ANNOTATION]: JSON.stringify(owner) } } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
+      );
+      createdNamespace = true;
+    }
   } catch (error) {
     if (error instanceof ClusterError) throw error;
-    if (statusOf(error) !== 404) throw describeConnectError(error, target);
-    // The run creates it, so the run deletes it at the end.
-    const labels: Record<string, string> = { 'app.kubernetes.io/managed-by': 'kata-runner' };
+    // A namespace-scoped user (a RoleBinding to edit or admin) may not read namespaces: the run
+    // takes its namespace for one that exists and is not the run's to delete.
+    if (statusOf(error) === 403) notVisible = true;
+    else if (statusOf(error) !== 404) throw describeConnectError(error, target, `get namespace ${namespace}`);
+  }
+  if (!notVisible && !createdNamespace && !existed) {
+    // The run creates it, so the run deletes it at the end. The label says whose it is, the
+    // annotation which run: a later run removes it if this one dies before its end.
+    const labels: Record<string, string> = { [MANAGED_BY]: MANAGED_BY_VALUE };
     if (options.meshWanted === true && (await hasIstio(core))) labels['istio-injection'] = 'enabled';
-    await withDeadline(`the creation of namespace ${namespace}`, core.createNamespace({ body: { metadata: { name: namespace, labels } } }));
+    try {
+      await withDeadline(
+        `the creation of namespace ${namespace}`,
+        core.createNamespace({
+          body: { metadata: { name: namespace, labels, annotations: { [OWNER_ANNOTATION]: JSON.stringify(owner) } } },
+        }),
+      );
+    } catch (failed) {
+      throw describeConnectError(failed, target, `create namespace ${namespace}`);
+    }
     createdNamespace = true;
+  }
+  let lease: HeldLease | undefined;
+  try {
+    lease = await acquireLease(kc, namespace, owner);
+  } catch (error) {
+    if (createdNamespace) await removeNamespace(kc, namespace, { timeoutMs: 1 }).catch(() => undefined);
+    releaseAgents(kc);
+    if (error instanceof ClusterError) throw error;
+    if (notVisible && statusOf(error) === 404)
+      throw new ClusterError(
+        `namespace ${namespace} does not exist, and the user of context ${target.context} may neither see nor create namespaces`,
+        'Run with --namespace NAME of a namespace you may use (`kata doctor --namespace NAME` checks it), or ask a cluster admin to create it.',
+      );
+    throw describeConnectError(error, target, `take Lease kata-runner in namespace ${namespace}`);
   }
 
   // A private kubeconfig whose context points at the run's namespace: the kata's own commands
@@ -171,12 +231,7 @@ export async function connectCluster(options: ConnectOptions = {}): Promise<Kube
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeFileSync(kubeconfigPath, privateKc.exportConfig(), { mode: 0o600 });
 
-  return new KubeCluster(kc, core, target, kubeconfigPath, dir, createdNamespace, options.shellTimeoutMs ?? 180_000);
-}
-
-function finalizersOf(namespace: V1Namespace): string {
-  const held = [...(namespace.spec?.finalizers ?? []), ...(namespace.metadata?.finalizers ?? [])];
-  return held.length === 0 ? '' : `, held by the finalizers ${held.join(', ')}`;
+  return new KubeCluster(kc, core, target, kubeconfigPath, dir, createdNamespace, options.shellTimeoutMs ?? 180_000, lease);
 }
 
 /** Istio is installed when its namespace is there; a cluster that will not tell has none for us. */
@@ -189,25 +244,33 @@ async function hasIstio(core: CoreV1Api): Promise<boolean> {
   }
 }
 
+/** The HTTP status of an API error, if it has one. */
 export function statusOf(error: unknown): number | undefined {
-  const e = error as { code?: unknown; status?: unknown };
-  if (typeof e.code === 'number') return e.code;
-  if (error instanceof ApiStatusError) return error.status;
-  return undefined;
+  return httpStatusOf(error);
 }
 
-function describeConnectError(error: unknown, target: Target): ClusterError {
+/**
+ * One paragraph for what went wrong talking to the cluster: credentials refused (401), an RBAC
+ * denial naming what was denied (403, the server's own words), or not reachable.
+ */
+function describeConnectError(error: unknown, target: Target, doing?: string): ClusterError {
   const status = statusOf(error);
-  if (status === 401 || status === 403) {
+  if (status === 401) {
     return new ClusterError(
-      `the cluster at ${target.cluster} (context ${target.context}) refused the credentials (HTTP ${status})`,
-      'Check the user of this context, or pick another with --context NAME.',
+      `the cluster at ${target.cluster} (context ${target.context}) refused the credentials (HTTP 401)`,
+      'Check the user of this context (an expired token or certificate?), or pick another with --context NAME.',
       { cause: error },
     );
   }
-  const message = (error as Error).message ?? String(error);
+  if (status === 403) {
+    return new ClusterError(
+      `the user of context ${target.context} may not ${doing ?? 'do what the run needs'} on ${target.cluster}: ${apiErrorMessage(error)}`,
+      `Ask the cluster admin for that permission, run in a namespace you may use (--namespace NAME; \`kata doctor --namespace NAME\` checks it), or pick another --context.`,
+      { cause: error },
+    );
+  }
   return new ClusterError(
-    `cannot reach the cluster at ${target.cluster} (context ${target.context}): ${message.split('\n')[0]}`,
+    `cannot reach the cluster at ${target.cluster} (context ${target.context}): ${apiErrorMessage(error)}`,
     'Check that the cluster is running (for the local lab: `kata lab status`), or pick another context with --context NAME.',
     { cause: error },
   );
@@ -224,6 +287,7 @@ export class KubeCluster implements ClusterPort {
     private readonly dir: string,
     private readonly createdNamespace: boolean,
     private readonly shellTimeoutMs: number,
+    private readonly lease: HeldLease | undefined,
   ) {}
 
   get env(): Record<string, string> {
@@ -234,23 +298,34 @@ export class KubeCluster implements ClusterPort {
     const namespace = this.target.namespace;
     const labelSelector = `app=${app}`;
     const pods = new Map<string, V1Pod>();
-    const list = await withDeadline(`the pods with label ${labelSelector}`, this.core.listNamespacedPod({ namespace, labelSelector }));
+    let list;
+    try {
+      list = await withDeadline(
+        `the pods with label ${labelSelector}`,
+        this.core.listNamespacedPod({ namespace, labelSelector }),
+        undefined,
+        signal,
+      );
+    } catch (error) {
+      throw new Error(`cannot list the pods with label ${labelSelector}: ${apiErrorMessage(error)}`, { cause: error });
+    }
     for (const pod of list.items) pods.set(pod.metadata?.name ?? '', pod);
     const ready = pickReady(pods);
     if (ready !== undefined) return ready;
-    const stuckNow = stuck(pods);
+    const stuckNow = allStuck(pods);
     if (stuckNow !== undefined) throw new Error(stuckNow);
     onProgress(`waiting for a Ready pod with label ${labelSelector} in namespace ${namespace} (${describePods(pods)})`);
 
     return new Promise<string>((resolve, reject) => {
+      // Ends the watch, whether the server answered it or not: on a Ready pod, an abort (Ctrl-C), the timeout.
+      const over = new AbortController();
       let settled = false;
-      let abort: AbortController | undefined;
       const finish = (error: Error | undefined, name?: string): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
-        abort?.abort();
+        over.abort();
         if (error !== undefined) reject(error);
         else resolve(name as string);
       };
@@ -264,35 +339,30 @@ export class KubeCluster implements ClusterPort {
         timeoutMs,
       );
       const onAbort = (): void => finish(new Error('interrupted'));
+      if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       let lastReport = '';
-      void new Watch(this.kc)
-        .watch(
-          `/api/v1/namespaces/${namespace}/pods`,
-          { labelSelector, resourceVersion: list.metadata?.resourceVersion },
-          (type: string, pod: V1Pod) => {
-            const name = pod.metadata?.name ?? '';
-            if (type === 'DELETED') pods.delete(name);
-            else pods.set(name, pod);
-            const found = pickReady(pods);
-            if (found !== undefined) return finish(undefined, found);
-            const why = stuck(pods);
-            if (why !== undefined) return finish(new Error(why));
-            const report = describePods(pods);
-            if (report !== lastReport) onProgress(`waiting for a Ready pod with label ${labelSelector}: ${(lastReport = report)}`);
-          },
-          (error: unknown) => {
-            if (!settled && error !== null && error !== undefined) finish(new Error(`watching pods failed: ${(error as Error).message}`));
-            else if (!settled) finish(new Error(`the watch on pods ended before a pod with label ${labelSelector} was Ready`));
-          },
-        )
-        .then(
-          (controller) => {
-            abort = controller;
-            if (settled) controller.abort();
-          },
-          (error: unknown) => finish(new Error(`watching pods failed: ${(error as Error).message}`)),
-        );
+      watchJson(
+        this.kc,
+        `/api/v1/namespaces/${namespace}/pods`,
+        { labelSelector, resourceVersion: list.metadata?.resourceVersion },
+        (type, object) => {
+          const pod = object as V1Pod;
+          const name = pod.metadata?.name ?? '';
+          if (type === 'DELETED') pods.delete(name);
+          else pods.set(name, pod);
+          const found = pickReady(pods);
+          if (found !== undefined) return finish(undefined, found);
+          const why = allStuck(pods);
+          if (why !== undefined) return finish(new Error(why));
+          const report = describePods(pods);
+          if (report !== lastReport) onProgress(`waiting for a Ready pod with label ${labelSelector}: ${(lastReport = report)}`);
+        },
+        over.signal,
+      ).then(
+        () => finish(new Error(`the watch on pods ended before a pod with label ${labelSelector} was Ready`)),
+        (error: unknown) => finish(new Error(`watching pods failed: ${apiErrorMessage(error)}`)),
+      );
     });
   }
 
@@ -309,8 +379,8 @@ export class KubeCluster implements ClusterPort {
     return PodShell.open({ opener, target, env: { ...process.env, ...this.env }, timeoutMs: this.shellTimeoutMs, signal });
   }
 
-  async ephemeralContainer(pod: string, image: string): Promise<{ found: boolean; detail: string }> {
-    const object = await withDeadline(`pod ${pod}`, this.core.readNamespacedPod({ name: pod, namespace: this.target.namespace }));
+  async ephemeralContainer(pod: string, image: string, signal?: AbortSignal): Promise<{ found: boolean; detail: string }> {
+    const object = await this.readPod(pod, signal);
     const containers = object.spec?.ephemeralContainers ?? [];
     const match = containers.find((c) => c.image === image);
     if (match === undefined) {
@@ -327,8 +397,22 @@ export class KubeCluster implements ClusterPort {
     return { found: true, detail: `pod ${pod} has ephemeral container ${match.name} (${image}), ${state}` };
   }
 
+  /** The pod, within the API deadline and given up at once on an abort; errors in one line. */
+  private async readPod(pod: string, signal?: AbortSignal): Promise<V1Pod> {
+    try {
+      return await withDeadline(
+        `pod ${pod}`,
+        this.core.readNamespacedPod({ name: pod, namespace: this.target.namespace }),
+        undefined,
+        signal,
+      );
+    } catch (error) {
+      throw new Error(`cannot read pod ${pod}: ${apiErrorMessage(error)}`, { cause: error });
+    }
+  }
+
   async meshSidecar(pod: string, timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<MeshSidecar> {
-    const object = await withDeadline(`pod ${pod}`, this.core.readNamespacedPod({ name: pod, namespace: this.target.namespace }));
+    const object = await this.readPod(pod, signal);
     if (!hasSidecar(object)) return { present: false };
     if (sidecarReady(object)) return { present: true, ready: true, detail: `pod ${pod} has a Ready ${SIDECAR} sidecar` };
     onProgress(`waiting for the ${SIDECAR} sidecar of pod ${pod} to be Ready`);
@@ -347,14 +431,14 @@ export class KubeCluster implements ClusterPort {
       : { present: true, ready: false, detail: `the ${SIDECAR} sidecar of pod ${pod} is not Ready after ${Math.round(timeoutMs / 1000)}s` };
   }
 
-  async remaining(objects: readonly CreatedObject[]): Promise<CreatedObject[]> {
+  async remaining(objects: readonly CreatedObject[], signal: AbortSignal = new AbortController().signal): Promise<CreatedObject[]> {
     const deadline = Date.now() + GONE_TIMEOUT_MS;
     let left = [...objects];
     for (;;) {
       const still: CreatedObject[] = [];
       let terminating = false;
       for (const object of left) {
-        const state = await this.state(object);
+        const state = await this.state(object, signal);
         if (state !== 'absent') still.push(object);
         if (state === 'terminating') terminating = true;
       }
@@ -362,31 +446,31 @@ export class KubeCluster implements ClusterPort {
       // Only objects being deleted are worth waiting for (pods terminate gracefully): watch the
       // first one until it is deleted, then look at all of them again.
       const first = left[0];
-      if (!terminating || first === undefined || Date.now() > deadline) return left;
-      await this.deletion(first, Math.min(WATCH_GONE_MS, deadline - Date.now()));
+      if (!terminating || first === undefined || Date.now() > deadline || signal.aborted) return left;
+      await this.deletion(first, Math.min(WATCH_GONE_MS, deadline - Date.now()), signal);
     }
   }
 
   /** Resolves when `object` is deleted (watched, so without delay), or after `timeoutMs`. */
-  private async deletion(object: CreatedObject, timeoutMs: number): Promise<void> {
+  private async deletion(object: CreatedObject, timeoutMs: number, signal: AbortSignal): Promise<void> {
     const path = await resolveResource(this.kc, object.resource, this.resources);
     const namespace = object.namespace ?? this.target.namespace;
     const collection = path.namespaced ? `${path.base}/namespaces/${namespace}/${path.plural}` : `${path.base}/${path.plural}`;
-    await watchUntil(this.kc, collection, { fieldSelector: `metadata.name=${object.name}` }, timeoutMs, new AbortController().signal, {
+    await watchUntil(this.kc, collection, { fieldSelector: `metadata.name=${object.name}` }, timeoutMs, signal, {
       done: (type) => type === 'DELETED',
       // It may have gone before the watch began: then no event would ever come.
       begun: async () => (await this.state(object).catch(() => 'present')) === 'absent',
     });
   }
 
-  private async state(object: CreatedObject): Promise<'absent' | 'terminating' | 'present'> {
+  private async state(object: CreatedObject, signal?: AbortSignal): Promise<'absent' | 'terminating' | 'present'> {
     const path = await resolveResource(this.kc, object.resource, this.resources);
     const namespace = object.namespace ?? this.target.namespace;
     const url = path.namespaced
       ? `${path.base}/namespaces/${namespace}/${path.plural}/${object.name}`
       : `${path.base}/${path.plural}/${object.name}`;
     try {
-      const found = (await getJson(this.kc, url)) as { metadata?: { deletionTimestamp?: string } };
+      const found = (await getJson(this.kc, url, undefined, signal)) as { metadata?: { deletionTimestamp?: string } };
       return found.metadata?.deletionTimestamp === undefined ? 'present' : 'terminating';
     } catch (error) {
       if (error instanceof ApiStatusError && error.status === 404) return 'absent';
@@ -394,19 +478,33 @@ export class KubeCluster implements ClusterPort {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.createdNamespace) {
-      try {
-        await withDeadline(
-          `the deletion of namespace ${this.target.namespace}`,
-          this.core.deleteNamespace({ name: this.target.namespace }),
-        );
-      } catch {
-        // reported by the leftover check of the namespace below
+  /**
+   * Releases the run's Lease and, when the run created the namespace (or took over a dead run's),
+   * deletes it and waits until it is gone. Throws, naming the namespace and what holds it (its
+   * finalizers) or the API's error, when it is not gone; an abort (a second Ctrl-C) stops the wait.
+   */
+  async close(signal?: AbortSignal): Promise<void> {
+    const namespace = this.target.namespace;
+    const problems: string[] = [];
+    try {
+      if (!this.createdNamespace) await this.lease?.release(signal).catch((error: unknown) => problems.push((error as Error).message));
+      else {
+        const removal = await removeNamespace(this.kc, namespace, omitUndefined({ timeoutMs: GONE_TIMEOUT_MS, signal }));
+        if (!removal.gone)
+          problems.push(
+            signal?.aborted === true
+              ? `namespace ${namespace} may still be there (interrupted while it was being deleted)`
+              : removal.reason,
+          );
       }
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+      releaseAgents(this.kc);
     }
-    rmSync(this.dir, { recursive: true, force: true });
-    releaseAgents(this.kc);
+    if (problems.length > 0)
+      throw new Error(
+        `${problems.join('; ')}; a later run with --namespace ${namespace} removes it (or \`kubectl delete namespace ${namespace}\`)`,
+      );
   }
 }
 
@@ -424,52 +522,4 @@ function pickReady(pods: ReadonlyMap<string, V1Pod>): string | undefined {
   const created = (pod: V1Pod): number => new Date(pod.metadata?.creationTimestamp ?? 0).getTime();
   ready.sort((a, b) => created(a) - created(b));
   return ready[0]?.metadata?.name;
-}
-
-/** Waiting reasons that do not go away by waiting (a wrong image, a crashing container, a bad spec). */
-const STUCK = new Set([
-  'ErrImagePull',
-  'ImagePullBackOff',
-  'InvalidImageName',
-  'ErrImageNeverPull',
-  'CrashLoopBackOff',
-  'CreateContainerConfigError',
-  'CreateContainerError',
-]);
-
-/**
- * Why no pod of the app will become Ready without someone changing something, when every one
- * of them is stuck; undefined while one may still get there.
- */
-function stuck(pods: ReadonlyMap<string, V1Pod>): string | undefined {
-  if (pods.size === 0) return undefined;
-  const reasons: string[] = [];
-  for (const pod of pods.values()) {
-    const name = pod.metadata?.name ?? '?';
-    const waiting = containerStatuses(pod).find((c) => STUCK.has(c.state?.waiting?.reason ?? ''));
-    const unschedulable = pod.status?.conditions?.find(
-      (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable',
-    );
-    if (waiting !== undefined) {
-      const message = (waiting.state?.waiting?.message ?? '').split('\n')[0] ?? '';
-      reasons.push(
-        `pod ${name} cannot start: ${waiting.state?.waiting?.reason ?? ''} for container ${waiting.name} (image ${waiting.image})${message === '' ? '' : `: ${message.slice(0, 200)}`}`,
-      );
-    } else if (unschedulable !== undefined) {
-      reasons.push(`pod ${name} cannot be scheduled: ${(unschedulable.message ?? 'Unschedulable').slice(0, 200)}`);
-    } else {
-      return undefined;
-    }
-  }
-  return reasons.join('; ');
-}
-
-function describePods(pods: ReadonlyMap<string, V1Pod>): string {
-  if (pods.size === 0) return 'no pods yet';
-  return [...pods.values()]
-    .map((pod) => {
-      const waiting = pod.status?.containerStatuses?.find((c) => c.state?.waiting !== undefined)?.state?.waiting?.reason;
-      return `${pod.metadata?.name ?? '?'}: ${waiting ?? pod.status?.phase ?? 'Pending'}`;
-    })
-    .join(', ');
 }

@@ -4,6 +4,7 @@
  */
 import {
   AppsV1Api,
+  AuthenticationV1Api,
   AuthorizationV1Api,
   CoreV1Api,
   PatchStrategy,
@@ -12,7 +13,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { ClusterError } from '../errors.js';
-import { getJson } from './api.js';
+import { apiErrorMessage, getJson, withDeadline } from './api.js';
 import { hasSidecar, istiodOf } from './mesh.js';
 import { watchUntil } from './settle.js';
 import { loadKubeConfig, serverVersion, statusOf, type ConnectOptions } from './cluster.js';
@@ -56,6 +57,9 @@ export async function diagnose(options: ConnectOptions): Promise<Finding[]> {
     return findings;
   }
   const { kc, target } = loaded;
+  const who = await whoAmI(kc);
+  if (who !== undefined) findings.push(who);
+  if (who?.level === 'fail') return findings;
 
   try {
     const core = (await getJson(kc, '/api/v1')) as { resources?: { name: string }[] };
@@ -70,25 +74,29 @@ export async function diagnose(options: ConnectOptions): Promise<Finding[]> {
           },
     );
   } catch (error) {
-    findings.push({ level: 'fail', message: `cannot read the API's resources: ${(error as Error).message}` });
+    findings.push({ level: 'fail', message: `cannot read the API's resources: ${apiErrorMessage(error)}` });
   }
 
   const auth = kc.makeApiClient(AuthorizationV1Api);
+  findings.push(await namespaceFinding(kc, target.namespace));
   for (const need of NEEDED) {
     try {
-      const review = await auth.createSelfSubjectAccessReview({
-        body: {
-          spec: {
-            resourceAttributes: {
-              namespace: target.namespace,
-              verb: need.verb,
-              group: need.group,
-              resource: need.resource,
-              ...('subresource' in need ? { subresource: need.subresource } : {}),
+      const review = await withDeadline(
+        `whether we may ${need.what}`,
+        auth.createSelfSubjectAccessReview({
+          body: {
+            spec: {
+              resourceAttributes: {
+                namespace: target.namespace,
+                verb: need.verb,
+                group: need.group,
+                resource: need.resource,
+                ...('subresource' in need ? { subresource: need.subresource } : {}),
+              },
             },
           },
-        },
-      });
+        }),
+      );
       findings.push(
         review.status?.allowed === true
           ? { level: 'ok', message: `may ${need.what} in namespace ${target.namespace}` }
@@ -99,12 +107,87 @@ export async function diagnose(options: ConnectOptions): Promise<Finding[]> {
             },
       );
     } catch (error) {
-      findings.push({ level: 'fail', message: `cannot ask whether we may ${need.what}: ${(error as Error).message}` });
+      findings.push({ level: 'fail', message: `cannot ask whether we may ${need.what}: ${apiErrorMessage(error)}` });
     }
   }
 
   findings.push(...(await meshFindings(kc, target.namespace)));
   return findings;
+}
+
+/**
+ * Who the cluster takes us for: the version answers anyone, so "answers" proves nothing about
+ * the credentials. An anonymous user (a context without credentials, or ones the server ignores)
+ * can do nothing a kata needs. Undefined when the server cannot say (before Kubernetes 1.28).
+ */
+async function whoAmI(kc: KubeConfig): Promise<Finding | undefined> {
+  try {
+    const review = (await withDeadline('who we are', kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} }))) as {
+      status?: { userInfo?: { username?: string } };
+    };
+    const user = review.status?.userInfo?.username ?? '';
+    if (user === 'system:anonymous' || user === '')
+      return {
+        level: 'fail',
+        message: 'the cluster takes these credentials for an anonymous user (system:anonymous): no kata can run as that',
+        fix: 'Give the context a user with a token or client certificate (`kubectl config view --minify`), or pick another with --context NAME.',
+      };
+    return { level: 'ok', message: `the cluster knows these credentials as ${user}` };
+  } catch (error) {
+    if (statusOf(error) === 401)
+      return {
+        level: 'fail',
+        message: 'the cluster refuses these credentials (HTTP 401)',
+        fix: 'Check the user of this context (an expired token or certificate?), or pick another with --context NAME.',
+      };
+    return undefined;
+  }
+}
+
+/** The run must get its namespace, or create it when it is not there. */
+async function namespaceFinding(kc: KubeConfig, namespace: string): Promise<Finding> {
+  const auth = kc.makeApiClient(AuthorizationV1Api);
+  const may = async (verb: string, name?: string): Promise<boolean> =>
+    (
+      await withDeadline(
+        `whether we may ${verb} namespaces`,
+        auth.createSelfSubjectAccessReview({
+          body: { spec: { resourceAttributes: { verb, resource: 'namespaces', ...(name === undefined ? {} : { name }) } } },
+        }),
+      )
+    ).status?.allowed === true;
+  try {
+    if (await may('get', namespace)) {
+      const exists = await withDeadline(
+        `namespace ${namespace}`,
+        kc
+          .makeApiClient(CoreV1Api)
+          .readNamespace({ name: namespace })
+          .then(
+            () => true,
+            (error: unknown) => {
+              if (statusOf(error) === 404) return false;
+              throw error;
+            },
+          ),
+      );
+      if (exists) return { level: 'ok', message: `may get namespace ${namespace}, which exists` };
+      return (await may('create'))
+        ? { level: 'ok', message: `namespace ${namespace} does not exist; a run may create it (and deletes it at its end)` }
+        : {
+            level: 'fail',
+            message: `namespace ${namespace} does not exist, and these credentials may not create namespaces`,
+            fix: 'Ask a cluster admin to create it for you, or run with --namespace NAME of one you may use.',
+          };
+    }
+    return {
+      level: 'warn',
+      message: `may not get namespace ${namespace} (a namespace-scoped user): a run takes it for one that exists and leaves it in place at its end`,
+      fix: `If it does not exist, ask a cluster admin to create it, or use --namespace NAME of one you may use.`,
+    };
+  } catch (error) {
+    return { level: 'fail', message: `cannot check namespace ${namespace}: ${apiErrorMessage(error)}` };
+  }
 }
 
 /**
@@ -135,7 +218,7 @@ async function meshFindings(kc: KubeConfig, namespace: string): Promise<Finding[
         },
       ];
     }
-    return [{ level: 'warn', message: `cannot tell whether Istio is installed: ${(error as Error).message.split('\n')[0] ?? ''}` }];
+    return [{ level: 'warn', message: `cannot tell whether Istio is installed: ${apiErrorMessage(error)}` }];
   }
   const findings: Finding[] = [];
   const { version = 'version unknown', ready } = istiodOf(istiod);
@@ -153,10 +236,7 @@ async function meshFindings(kc: KubeConfig, namespace: string): Promise<Finding[
     labels = (await core.readNamespace({ name: namespace })).metadata?.labels ?? {};
   } catch (error) {
     if (statusOf(error) !== 404)
-      return [
-        ...findings,
-        { level: 'warn', message: `cannot read namespace ${namespace}: ${(error as Error).message.split('\n')[0] ?? ''}` },
-      ];
+      return [...findings, { level: 'warn', message: `cannot read namespace ${namespace}: ${apiErrorMessage(error)}` }];
     return [
       ...findings,
       { level: 'ok', message: `namespace ${namespace} does not exist yet: a run that needs the mesh creates it with injection on` },
@@ -247,7 +327,7 @@ async function debugInjectedPod(kc: KubeConfig, namespace: string): Promise<Find
   } catch (error) {
     return {
       level: 'fail',
-      message: `${what}: ${(error as Error).message.split('\n')[0] ?? ''}`,
+      message: `${what}: ${apiErrorMessage(error)}`,
       fix: 'It needs create/delete on pods and patch on pods/ephemeralcontainers in the namespace.',
     };
   } finally {

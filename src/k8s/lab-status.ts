@@ -4,7 +4,7 @@
  * each answer within a short deadline, since status must not hang on a half-started lab.
  */
 import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { withDeadline } from './api.js';
+import { apiErrorMessage, withDeadline } from './api.js';
 import { istiodOf } from './mesh.js';
 import { omitUndefined } from '../omit-undefined.js';
 
@@ -72,11 +72,5 @@ export async function readMesh(kc: KubeConfig): Promise<MeshState> {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'number'
-      ? `HTTP ${code}: ${error.message.split('\n')[0] ?? ''}`
-      : (error.message.split('\n')[0] ?? String(error));
-  }
-  return String(error);
+  return apiErrorMessage(error);
 }

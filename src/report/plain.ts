@@ -12,6 +12,20 @@ import { tally } from './run-record.js';
 const LIVE_LINES = 40;
 const TAIL_LINES = 15;
 
+/**
+ * A line with its control characters shown, not obeyed: CR and LF as `\r` and `\n` (one event,
+ * one line), ESC and the other C0/C1 controls as `\xHH`, and the Unicode bidirectional overrides
+ * as `\uHHHH`. Tabs stay.
+ */
+export function visible(line: string): string {
+  return line.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    if (c === '\r') return '\\r';
+    if (c === '\n') return '\\n';
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+}
+
 /** Writes a run as plain lines to `write`. Call `summary` after the run with the reports written. */
 export class PlainReporter {
   private shownLines = new Map<string, number>();
@@ -22,7 +36,8 @@ export class PlainReporter {
   constructor(private readonly write: (text: string) => void) {}
 
   on(event: EngineEvent): void {
-    const w = (line: string): void => this.write(`${line}\n`);
+    // What commands print goes out escaped: a CR or a cursor move could otherwise draw a fake line.
+    const w = (line: string): void => this.write(`${visible(line)}\n`);
     switch (event.type) {
       case 'run-started': {
         this.file = event.kata.file;
@@ -90,6 +105,13 @@ export class PlainReporter {
         return;
       case 'leftovers':
         w(`FAIL left behind after cleanup: ${event.names.join(', ')}`);
+        return;
+      case 'left-in-place':
+        w(
+          event.why === '--keep'
+            ? `== left in place (--keep): ${event.names.join(', ')}`
+            : `== may still be there (the cleanup was interrupted): ${event.names.join(', ')}`,
+        );
         return;
       case 'strays-stopped':
         w(`== stopped what the kata left running on this machine: ${event.processes.join('; ')}`);

@@ -92,6 +92,9 @@ export class RunRecorder {
       case 'leftovers':
         r.leftovers = event.names;
         return;
+      case 'left-in-place':
+        r.leftovers = [...r.leftovers, ...event.names];
+        return;
       case 'strays-stopped':
         r.strays = [...r.strays, ...event.processes];
         return;

@@ -11,6 +11,8 @@ import { tally } from './run-record.js';
 
 const LIVE_LINES = 40;
 const TAIL_LINES = 15;
+/** How the runner's own lines in a job's output begin (see FileTail in src/exec/shell-session.ts). */
+const RUNNER_NOTICE = '[kata-runner: ';
 
 /**
  * A line with its control characters shown, not obeyed: CR and LF as `\r` and `\n` (one event,
@@ -29,6 +31,8 @@ export function visible(line: string): string {
 /** Writes a run as plain lines to `write`. Call `summary` after the run with the reports written. */
 export class PlainReporter {
   private shownLines = new Map<string, number>();
+  /** Steps whose runner notice past the live limit was printed. */
+  private readonly noticed = new Set<string>();
   /** One per step: a private key block spans lines. */
   private readonly redactors = new Map<string, Redactor>();
   private file = '';
@@ -65,6 +69,15 @@ export class PlainReporter {
       case 'output': {
         const before = this.shownLines.get(event.step.id) ?? 0;
         this.shownLines.set(event.step.id, before + event.lines.length);
+        // The runner's own word on the output (a flood's dropped bytes) is shown past the live
+        // limit too, once per step: otherwise only a lucky last chunk would carry it.
+        if (before + event.lines.length > LIVE_LINES && !this.noticed.has(event.step.id)) {
+          const notice = event.lines.find((l, i) => before + i >= LIVE_LINES && l.startsWith(RUNNER_NOTICE));
+          if (notice !== undefined) {
+            this.noticed.add(event.step.id);
+            w(`  | ${notice}`);
+          }
+        }
         if (before > LIVE_LINES) return;
         const redactor = this.redactors.get(event.step.id) ?? new Redactor();
         this.redactors.set(event.step.id, redactor);

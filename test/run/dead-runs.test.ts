@@ -3,7 +3,8 @@
  * `kata cleanup` and the next `kata run` find and remove the server it left running and its
  * temporary folders. Real processes: the built CLI, killed for real.
  */
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
+import type { Readable } from 'node:stream';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ function isolated(): { env: Record<string, string>; state: string; tmp: string }
   return { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', XDG_STATE_HOME: state, TMPDIR: tmp }, state, tmp };
 }
 
-async function waitFor(child: ResultPromise, text: string, ms = 20_000): Promise<void> {
+async function waitFor(child: { readonly all?: Readable | undefined }, text: string, ms = 20_000): Promise<void> {
   let seen = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`"${text}" did not appear; saw:\n${seen}`)), ms);

@@ -3,7 +3,8 @@
  * runs, background jobs cut short, a timeout that takes its shell along, a skipped cleanup's
  * report, and cleanup steps that run in a pod shell.
  */
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -120,6 +121,7 @@ describe('Engine at the edges of a run', () => {
     });
 
     const kept = await run(k, { keep: true, env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    rmSync(bin, { recursive: true, force: true });
     expect(kept.outcome).toBe('ok');
     expect(kept.events.find((e) => e.type === 'left-in-place')).toEqual({
       type: 'left-in-place',
@@ -164,13 +166,17 @@ describe('Engine at the edges of a run', () => {
   });
 
   it('fails a step that overran its timeout for the timeout, also when its shell had to be killed with it', async () => {
+    // A builtin loop has no process of its own to stop (and this one, reading a FIFO that no one
+    // writes to, does not burn a CPU meanwhile).
     const k = kata(`
       <!-- kata: id spin; timeout 1s -->
       ${fence}console
-      i=0; until [ $i -lt 0 ]; do i=$((i+1)); done
+      until read -t 0.2 _ <>"$FIFO"; do :; done
       ${fence}
     `);
-    const r = await run(k);
+    const dir = mkdtempSync(join(tmpdir(), 'kata-fifo-'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    const r = await run(k, { env: { FIFO: join(dir, 'fifo') } }).finally(() => rmSync(dir, { recursive: true, force: true }));
     const spin = r.ended('spin');
     expect(spin?.failures?.[0]).toMatchObject({ kind: 'timeout', shellLost: 'host' });
     expect(spin?.reason).toContain('did not finish within 1s and was stopped, and the shell "host" had to be killed with it');

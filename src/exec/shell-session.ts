@@ -100,7 +100,8 @@ export class FramedProcess {
 
   constructor(
     readonly process: PipedProcess,
-    private readonly interrupt: (signal: NodeJS.Signals) => void | Promise<void>,
+    /** Signals the running command; `false` when it had no process to signal (yet). */
+    private readonly interrupt: (signal: NodeJS.Signals) => boolean | Promise<void>,
     private readonly killAll: () => void,
   ) {
     this.parser.onLines = (lines) => this.keepStray(lines);
@@ -147,9 +148,11 @@ export class FramedProcess {
       let timedOut = false;
       let interrupted = false;
       let escalation: NodeJS.Timeout | undefined;
+      let retry: NodeJS.Timeout | undefined;
       const finish = (exitCode: number): void => {
         clearTimeout(timer);
         clearTimeout(escalation);
+        clearTimeout(retry);
         options.signal?.removeEventListener('abort', onAbort);
         this.parser.onLines = (lines) => this.keepStray(lines);
         this.parser.onEnd = () => {};
@@ -157,8 +160,14 @@ export class FramedProcess {
         resolve({ exitCode: lost ? undefined : exitCode, timedOut, interrupted, sessionLost: lost });
       };
       const stopForeground = (): void => {
-        void this.interrupt('SIGINT');
+        // An interrupt that comes between two commands of a step (`echo a; sleep 2`) finds no
+        // process to stop: it is sent again as soon as there is one, not 2 s later as SIGTERM.
+        const sigint = (): void => {
+          if (this.interrupt('SIGINT') === false && !this.exitedFlag) retry = setTimeout(sigint, POLL_MS);
+        };
+        sigint();
         escalation = setTimeout(() => {
+          clearTimeout(retry);
           void this.interrupt('SIGTERM');
           escalation = setTimeout(() => {
             void this.interrupt('SIGKILL');
@@ -326,11 +335,16 @@ export class HostShell {
     return strays;
   }
 
-  private signalForeground(signal: NodeJS.Signals): void {
-    if (this.framed.exited) return;
+  /** Signals the shell's foreground command; false when it has no process (between two commands, or a builtin). */
+  private signalForeground(signal: NodeJS.Signals): boolean {
+    if (this.framed.exited) return true;
+    let reached = false;
     for (const child of childPids(this.pid)) {
-      if (!this.jobs.has(child)) signalGroup(child, signal);
+      if (this.jobs.has(child)) continue;
+      signalGroup(child, signal);
+      reached = true;
     }
+    return reached;
   }
 
   private kill(): void {

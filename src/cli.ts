@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<Out
   lint: async (args) => (await import('./commands/lint.js')).lintCommand(args),
   lab: async (args) => (await import('./commands/lab.js')).labCommand(args),
   doctor: async (args) => (await import('./commands/doctor.js')).doctorCommand(args),
+  cleanup: async (args) => (await import('./commands/cleanup.js')).cleanupCommand(args),
 };
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */

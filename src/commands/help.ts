@@ -10,6 +10,11 @@ Usage:
                               --mesh (root; see lab/README.md); \`env\` prints the shell lines
                               that point kubectl at it; its state is in $KATA_LAB_DIR
                               (default /var/lib/kata-runner/lab)
+  kata cleanup [FILE]         remove what runs that were killed (SIGKILL, a crash) left behind:
+                              their processes, temporary folders and cluster objects, found by
+                              the record each run keeps in $XDG_STATE_HOME/kata-runner/runs/
+                              (\`kata run\` does this first, for every kata); exit 1 when
+                              something could not be removed (it is kept for the next time)
   kata doctor [--context NAME] [--namespace NS]
                               can katas run on this cluster? (exit 1 when not)
   kata --version | --help
@@ -21,13 +26,15 @@ Options of run:
   --set "NAME=VALUE"          value of a placeholder, e.g. --set "nginx POD=nginx-7d8b4-x2m4q"
   --report junit=PATH         write a JUnit XML report (also json=PATH); repeatable
   --keep-going                go on after a failed step (cleanup runs in any case)
-  --keep                      skip the cleanup phase on purpose
+  --keep                      skip the cleanup phase on purpose (the report lists what the
+                              kata created as left in place)
   --timeout DURATION          timeout of a step without its own (default 2m)
   --namespace NS, --context NAME   where the kata runs on the cluster
   --lab                       run on the local lab (brought up first when it is not running;
                               with its Istio mesh when the kata needs one)
 
 Exit codes: 0 ok, 1 failed (a step, check or cleanup; lint errors), 2 usage or kata error,
-3 cluster unreachable or unauthorized, 4 internal error, 130 interrupted.
+3 cluster unreachable or unauthorized, 4 internal error, 130 interrupted (a step or the
+cleanup was stopped; a Ctrl-C during the cleanup only warns, a second one skips the rest).
 See README.md for the annotation language and the plan JSON.
 `;

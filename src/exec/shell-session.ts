@@ -100,7 +100,8 @@ export class FramedProcess {
 
   constructor(
     readonly process: PipedProcess,
-    private readonly interrupt: (signal: NodeJS.Signals) => void | Promise<void>,
+    /** Signals the running command; `false` when it had no process to signal (yet). */
+    private readonly interrupt: (signal: NodeJS.Signals) => boolean | Promise<void>,
     private readonly killAll: () => void,
   ) {
     this.parser.onLines = (lines) => this.keepStray(lines);
@@ -147,9 +148,11 @@ export class FramedProcess {
       let timedOut = false;
       let interrupted = false;
       let escalation: NodeJS.Timeout | undefined;
+      let retry: NodeJS.Timeout | undefined;
       const finish = (exitCode: number): void => {
         clearTimeout(timer);
         clearTimeout(escalation);
+        clearTimeout(retry);
         options.signal?.removeEventListener('abort', onAbort);
         this.parser.onLines = (lines) => this.keepStray(lines);
         this.parser.onEnd = () => {};
@@ -157,8 +160,14 @@ export class FramedProcess {
         resolve({ exitCode: lost ? undefined : exitCode, timedOut, interrupted, sessionLost: lost });
       };
       const stopForeground = (): void => {
-        void this.interrupt('SIGINT');
+        // An interrupt that comes between two commands of a step (`echo a; sleep 2`) finds no
+        // process to stop: it is sent again as soon as there is one, not 2 s later as SIGTERM.
+        const sigint = (): void => {
+          if (this.interrupt('SIGINT') === false && !this.exitedFlag) retry = setTimeout(sigint, POLL_MS);
+        };
+        sigint();
         escalation = setTimeout(() => {
+          clearTimeout(retry);
           void this.interrupt('SIGTERM');
           escalation = setTimeout(() => {
             void this.interrupt('SIGKILL');
@@ -211,7 +220,8 @@ export class FramedProcess {
 export class HostShell {
   private readonly framed: FramedProcess;
   private readonly jobs = new Set<number>();
-  private readonly logDir = mkdtempSync(join(tmpdir(), 'kata-jobs-'));
+  /** The folder of its background jobs' logs (removed by `close`; a crashed run's is found by its record). */
+  readonly logDir = mkdtempSync(join(tmpdir(), 'kata-jobs-'));
   private jobCount = 0;
 
   /**
@@ -319,17 +329,22 @@ export class HostShell {
     // The shell's end waits for its output pipes to close, which a stray child holds open.
     const ended = this.framed.end();
     await until(() => this.framed.exited || !isAlive(this.pid), GRACE_MS * 2);
-    const strays = await stopMarked(this.mark);
+    const { stopped: strays } = await stopTagged(SHELL_MARK, this.mark);
     await ended;
     rmSync(this.logDir, { recursive: true, force: true });
     return strays;
   }
 
-  private signalForeground(signal: NodeJS.Signals): void {
-    if (this.framed.exited) return;
+  /** Signals the shell's foreground command; false when it has no process (between two commands, or a builtin). */
+  private signalForeground(signal: NodeJS.Signals): boolean {
+    if (this.framed.exited) return true;
+    let reached = false;
     for (const child of childPids(this.pid)) {
-      if (!this.jobs.has(child)) signalGroup(child, signal);
+      if (this.jobs.has(child)) continue;
+      signalGroup(child, signal);
+      reached = true;
     }
+    return reached;
   }
 
   private kill(): void {
@@ -348,15 +363,31 @@ export async function until(condition: () => boolean, ms: number): Promise<void>
 /** The environment variable that marks the processes of one host shell. */
 export const SHELL_MARK = 'KATA_RUNNER_SHELL';
 
-/** Stops the processes carrying `mark` (SIGTERM, then SIGKILL after the grace); returns them as named for a report. */
-async function stopMarked(mark: string): Promise<string[]> {
-  const pids = processesTagged(SHELL_MARK, mark);
-  if (pids.length === 0) return [];
-  const names = pids.map(describeProcess);
+/**
+ * The environment variable that marks every process of one run (its value is the run's id), in
+ * all of its host shells: how a later run finds what a run that was killed left running.
+ */
+export const RUN_MARK = 'KATA_RUNNER_RUN';
+
+/**
+ * Stops the processes whose environment holds `name=value` (SIGTERM, then SIGKILL after the
+ * grace); returns them as named for a report, and those still alive after SIGKILL (a process
+ * in uninterruptible sleep).
+ */
+export async function stopTagged(name: string, value: string): Promise<{ stopped: string[]; alive: string[] }> {
+  const pids = processesTagged(name, value);
+  if (pids.length === 0) return { stopped: [], alive: [] };
+  const names = new Map(pids.map((pid) => [pid, describeProcess(pid)]));
   for (const pid of pids) signalGroup(pid, 'SIGTERM');
   await until(() => pids.every((pid) => !isAlive(pid)), GRACE_MS);
-  for (const pid of pids) if (isAlive(pid)) signalGroup(pid, 'SIGKILL');
-  return names;
+  const stubborn = pids.filter((pid) => isAlive(pid));
+  for (const pid of stubborn) signalGroup(pid, 'SIGKILL');
+  await until(() => stubborn.every((pid) => !isAlive(pid)), GRACE_MS);
+  const alive = new Set(stubborn.filter((pid) => isAlive(pid)));
+  return {
+    stopped: pids.filter((pid) => !alive.has(pid)).map((pid) => names.get(pid) as string),
+    alive: [...alive].map((pid) => names.get(pid) as string),
+  };
 }
 
 /** Most a job's log is read in one turn of the event loop: the rest waits for the next poll. */

@@ -3,13 +3,19 @@ import { accessSync, constants } from 'node:fs';
 
 /** True when `program` is an executable file in one of the folders of `env.PATH`. */
 export function onPath(program: string, env: Readonly<Record<string, string | undefined>> = process.env): boolean {
-  return (env.PATH ?? '').split(':').some((dir) => {
-    if (dir === '') return false;
+  return which(program, env) !== undefined;
+}
+
+/** The path of `program` in the first folder of `env.PATH` that has it as an executable file. */
+export function which(program: string, env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(':')) {
+    if (dir === '') continue;
     try {
       accessSync(`${dir}/${program}`, constants.X_OK);
-      return true;
+      return `${dir}/${program}`;
     } catch {
-      return false;
+      // not here
     }
-  });
+  }
+  return undefined;
 }

@@ -285,7 +285,7 @@ export class KubeCluster implements ClusterPort {
     readonly target: Target,
     private readonly kubeconfigPath: string,
     private readonly dir: string,
-    private readonly createdNamespace: boolean,
+    readonly createdNamespace: boolean,
     private readonly shellTimeoutMs: number,
     private readonly lease: HeldLease | undefined,
   ) {}

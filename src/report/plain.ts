@@ -11,10 +11,28 @@ import { tally } from './run-record.js';
 
 const LIVE_LINES = 40;
 const TAIL_LINES = 15;
+/** How the runner's own lines in a job's output begin (see FileTail in src/exec/shell-session.ts). */
+const RUNNER_NOTICE = '[kata-runner: ';
+
+/**
+ * A line with its control characters shown, not obeyed: CR and LF as `\r` and `\n` (one event,
+ * one line), ESC and the other C0/C1 controls as `\xHH`, and the Unicode bidirectional overrides
+ * as `\uHHHH`. Tabs stay.
+ */
+export function visible(line: string): string {
+  return line.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    if (c === '\r') return '\\r';
+    if (c === '\n') return '\\n';
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+}
 
 /** Writes a run as plain lines to `write`. Call `summary` after the run with the reports written. */
 export class PlainReporter {
   private shownLines = new Map<string, number>();
+  /** Steps whose runner notice past the live limit was printed. */
+  private readonly noticed = new Set<string>();
   /** One per step: a private key block spans lines. */
   private readonly redactors = new Map<string, Redactor>();
   private file = '';
@@ -22,7 +40,8 @@ export class PlainReporter {
   constructor(private readonly write: (text: string) => void) {}
 
   on(event: EngineEvent): void {
-    const w = (line: string): void => this.write(`${line}\n`);
+    // What commands print goes out escaped: a CR or a cursor move could otherwise draw a fake line.
+    const w = (line: string): void => this.write(`${visible(line)}\n`);
     switch (event.type) {
       case 'run-started': {
         this.file = event.kata.file;
@@ -50,6 +69,15 @@ export class PlainReporter {
       case 'output': {
         const before = this.shownLines.get(event.step.id) ?? 0;
         this.shownLines.set(event.step.id, before + event.lines.length);
+        // The runner's own word on the output (a flood's dropped bytes) is shown past the live
+        // limit too, once per step: otherwise only a lucky last chunk would carry it.
+        if (before + event.lines.length > LIVE_LINES && !this.noticed.has(event.step.id)) {
+          const notice = event.lines.find((l, i) => before + i >= LIVE_LINES && l.startsWith(RUNNER_NOTICE));
+          if (notice !== undefined) {
+            this.noticed.add(event.step.id);
+            w(`  | ${notice}`);
+          }
+        }
         if (before > LIVE_LINES) return;
         const redactor = this.redactors.get(event.step.id) ?? new Redactor();
         this.redactors.set(event.step.id, redactor);
@@ -90,6 +118,13 @@ export class PlainReporter {
         return;
       case 'leftovers':
         w(`FAIL left behind after cleanup: ${event.names.join(', ')}`);
+        return;
+      case 'left-in-place':
+        w(
+          event.why === '--keep'
+            ? `== left in place (--keep): ${event.names.join(', ')}`
+            : `== may still be there (the cleanup was interrupted): ${event.names.join(', ')}`,
+        );
         return;
       case 'strays-stopped':
         w(`== stopped what the kata left running on this machine: ${event.processes.map(redact).join('; ')}`);

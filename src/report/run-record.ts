@@ -92,6 +92,9 @@ export class RunRecorder {
       case 'leftovers':
         r.leftovers = event.names;
         return;
+      case 'left-in-place':
+        r.leftovers = [...r.leftovers, ...event.names];
+        return;
       case 'strays-stopped':
         // A command line can hold a token: masked here, once, for every report.
         r.strays = [...r.strays, ...event.processes.map(redact)];

@@ -6,9 +6,11 @@ import { exitCodeOf, type Outcome } from '../errors.js';
 import { HostShell } from '../exec/shell-session.js';
 import { HOST, type Kata, type Step } from '../kata/model.js';
 import { objectName, Journal } from './journal.js';
+import type { RunLedger } from './ledger.js';
 import type { EngineEvent, EventListener, StepStatus } from './events.js';
 import type { ClusterPort, Shell, ShellState, StepGate } from './ports.js';
 import { sleep } from './sleep.js';
+import { formatDuration } from '../kata/describe.js';
 import { StepRunner, type BackgroundHandle } from './step-runner.js';
 import { omitUndefined } from '../omit-undefined.js';
 
@@ -35,7 +37,15 @@ export interface EngineOptions {
   readonly listener: EventListener;
   /** An interactive front end's say in the run (see StepGate); headless runs have none. */
   readonly gate?: StepGate;
+  /**
+   * The run's record on disk (ledger.ts): the engine adds its shells' folders and what the
+   * journal records, and removes it when the run ends on its own. Runs without one (tests) leave none.
+   */
+  readonly ledger?: RunLedger;
 }
+
+/** What an interrupt did: stopped the main phase, found the cleanup already running (it goes on), or skipped the rest of it. */
+export type InterruptEffect = 'cleanup' | 'in-cleanup' | 'skip-cleanup';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 120_000;
 export const DEFAULT_POD_TIMEOUT_MS = 180_000;
@@ -48,12 +58,18 @@ export class Engine {
   private readonly shells = new Map<string, Shell>();
   /** Host shells replaced because they died; closed at the end like the live ones. */
   private readonly deadHostShells: Shell[] = [];
-  private readonly journal = new Journal();
+  private readonly journal: Journal;
   private failed = false;
+  /** The cleanup phase has begun: an interrupt no longer stops a step of the main phase. */
+  private inCleanup = false;
+  /** Interrupts received while the cleanup ran. */
+  private cleanupInterrupts = 0;
   /** The learner quit from the UI: the run ends as interrupted, after the cleanup. */
   private quit = false;
 
-  constructor(private readonly options: EngineOptions) {}
+  constructor(private readonly options: EngineOptions) {
+    this.journal = new Journal((objects) => options.ledger?.setObjects(objects));
+  }
 
   /**
    * The directory and exported variables of one of the kata's shells, for a learner's own shell
@@ -71,12 +87,17 @@ export class Engine {
     return this.shells.get(name)?.place;
   }
 
-  /** First call: stop the current step and go to cleanup. Second call: stop the cleanup too. */
-  interrupt(): 'cleanup' | 'skip-cleanup' {
-    if (!this.mainAbort.signal.aborted) {
+  /**
+   * First call: stop the current step and go to the cleanup. Second call: stop the cleanup too.
+   * It always takes two: when the cleanup is already running at the first call, it goes on
+   * ('in-cleanup'), and the second skips the rest of it.
+   */
+  interrupt(): InterruptEffect {
+    if (!this.inCleanup && !this.mainAbort.signal.aborted) {
       this.mainAbort.abort();
       return 'cleanup';
     }
+    if (this.inCleanup && !this.mainAbort.signal.aborted && this.cleanupInterrupts++ === 0) return 'in-cleanup';
     this.cleanupAbort.abort();
     return 'skip-cleanup';
   }
@@ -111,12 +132,17 @@ export class Engine {
         runner,
       );
     } finally {
+      this.inCleanup = true;
       await this.cleanupPhase(
         kata.steps.filter((s) => s.phase === 'cleanup'),
         runner,
       );
     }
-    const interrupted = this.mainAbort.signal.aborted || this.quit;
+    // The run ended on its own and said what it left: no later run has anything to find.
+    this.options.ledger?.remove();
+    // Interrupted means something was stopped: a step, or the cleanup. A Ctrl-C during the
+    // cleanup that let it finish changes nothing in the verdict.
+    const interrupted = this.mainAbort.signal.aborted || this.quit || this.cleanupAbort.signal.aborted;
     const outcome: Outcome = interrupted ? 'interrupted' : this.failed ? 'failed' : 'ok';
     emit({
       type: 'run-ended',
@@ -133,9 +159,19 @@ export class Engine {
     const timed: Promise<void>[] = [];
     const phaseOver = new AbortController();
     const running = new Set<BackgroundHandle>();
+    /** Set when the phase stops at a failed step (without --keep-going). */
+    let failedStop = false;
+    /** Why the phase ended before its last step, if it did. */
+    const early = (): string | undefined =>
+      signal.aborted || this.quit ? 'the run was interrupted' : failedStop ? 'the run stopped at a failed step' : undefined;
+    // A job stopped because the run ended early is reported as interrupted, not judged on what
+    // it had time to see; a job whose bound was reached (or whose kata ran to its end) is judged.
     const finish = async (handle: BackgroundHandle): Promise<void> => {
       if (!running.delete(handle)) return;
-      await runner.finishBackground(handle);
+      const why = early();
+      const bound = handle.step.bound ?? { kind: 'for', ms: 10_000 };
+      const until = bound.kind === 'while' ? `while ${bound.step} runs` : `for ${formatDuration(bound.ms)}`;
+      await runner.finishBackground(handle, why === undefined ? undefined : `stopped before its end (${until}): ${why}`);
     };
 
     try {
@@ -152,7 +188,10 @@ export class Engine {
             break;
           }
           if (handle === undefined) {
-            if (this.failed && !this.options.keepGoing) break;
+            if (this.failed && !this.options.keepGoing) {
+              failedStop = true;
+              break;
+            }
             continue;
           }
           running.add(handle);
@@ -185,12 +224,18 @@ export class Engine {
           this.quit = true;
           break;
         }
+        // A job that runs while this step runs has had its time, whatever the step did.
         for (const waiting of pendingStops.get(step.id) ?? []) await finish(waiting);
         pendingStops.delete(step.id);
-        if (status === 'failed' && !this.options.keepGoing) break;
+        if (status === 'failed' && !this.options.keepGoing) {
+          failedStop = true;
+          break;
+        }
       }
     } finally {
-      // Background jobs never outlive the phase that started them.
+      // Background jobs never outlive the phase that started them: `background for 60s` is a
+      // limit, not a wait (katas give servers a generous one). A job the kata was done with is
+      // judged; one the run stopped early (interrupt, quit, a failure) is reported interrupted.
       phaseOver.abort();
       for (const handle of [...running]) await finish(handle);
       await Promise.all(timed);
@@ -201,27 +246,35 @@ export class Engine {
     const emit = this.options.listener;
     if (this.options.keep) {
       emit({ type: 'cleanup-skipped', reason: '--keep: the cleanup phase was skipped on purpose; what the kata created is still there' });
+      this.leftInPlace('--keep');
       await this.closeShells();
       await this.options.cluster?.close();
       return;
     }
     const reason = this.mainAbort.signal.aborted || this.quit ? 'interrupted' : this.failed ? 'failure' : 'success';
     emit({ type: 'cleanup-started', reason });
-    // Shells the kata opened in pods are closed before the cleanup deletes their pods.
-    await this.closeShells((name) => name !== HOST);
-    for (const step of steps) {
+    // A shell the kata opened in a pod stays open for the cleanup steps that run in it, and is
+    // closed after the last of them: before a later step deletes its pod. The others close now.
+    const lastUse = new Map<string, number>();
+    steps.forEach((step, i) => {
+      if (step.run && step.context !== HOST) lastUse.set(step.context, i);
+    });
+    await this.closeShells((name) => name !== HOST && !lastUse.has(name));
+    for (const [i, step] of steps.entries()) {
       if (this.cleanupAbort.signal.aborted) break;
       if (!step.run) {
         runner.shown(step);
         continue;
       }
       await runner.runStep(step, this.cleanupAbort.signal);
+      await this.closeShells((name) => name !== HOST && lastUse.get(name) === i);
     }
     if (this.cleanupAbort.signal.aborted) {
       emit({
         type: 'cleanup-skipped',
         reason: 'interrupted a second time: the rest of the cleanup was skipped, so what the kata created may still be there',
       });
+      this.leftInPlace('interrupted');
     }
     await this.closeShells();
     const cluster = this.options.cluster;
@@ -251,13 +304,23 @@ export class Engine {
     }
   }
 
+  /** The cleanup was skipped: what the journal recorded is reported as left in place (not looked up: nothing more is to wait). */
+  private leftInPlace(why: '--keep' | 'interrupted'): void {
+    const created = this.journal.list();
+    if (created.length > 0) this.options.listener({ type: 'left-in-place', names: created.map(objectName), why });
+  }
+
   private hostShell(): Shell {
     let shell = this.shells.get(HOST);
     if (shell === undefined || !shell.alive) {
       // A host shell that died (a learner's `exit`, `set -e`) still has its job logs and perhaps
       // processes it started: it is closed with the others at the end, not forgotten.
       if (shell !== undefined) this.deadHostShells.push(shell);
-      shell = new HostShell({ env: { ...this.options.env, ...(this.options.cluster?.env ?? {}) }, cwd: this.options.cwd });
+      const ledger = this.options.ledger;
+      const mark = ledger === undefined ? {} : { [ledger.run.mark.name]: ledger.run.mark.value };
+      const host = new HostShell({ env: { ...this.options.env, ...(this.options.cluster?.env ?? {}), ...mark }, cwd: this.options.cwd });
+      ledger?.addTempDir(host.logDir);
+      shell = host;
       this.shells.set(HOST, shell);
     }
     return shell;

@@ -54,6 +54,11 @@ export type EngineEvent =
   | { readonly type: 'cleanup-started'; readonly reason: 'success' | 'failure' | 'interrupted' }
   | { readonly type: 'cleanup-skipped'; readonly reason: string }
   | { readonly type: 'leftovers'; readonly names: readonly string[] }
+  /**
+   * The cleanup was skipped (--keep, or a second interrupt): what the journal recorded, left in
+   * place (or, after an interrupt, perhaps half removed). Not a failure by itself.
+   */
+  | { readonly type: 'left-in-place'; readonly names: readonly string[]; readonly why: '--keep' | 'interrupted' }
   /** Processes the kata started on this machine and left running (`cmd &`, `nohup`): stopped at the end. */
   | { readonly type: 'strays-stopped'; readonly processes: readonly string[] }
   /** The cluster could not be asked whether the cleanup worked: counts as a failure. */

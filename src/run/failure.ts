@@ -8,8 +8,11 @@ import { formatDuration } from '../kata/describe.js';
 export type StepFailure =
   /** A command ended with a non-zero status (and the step expects none in particular). */
   | { readonly kind: 'exit-status'; readonly command: string; readonly exitCode: number }
-  /** A command overran the step's timeout and was stopped. */
-  | { readonly kind: 'timeout'; readonly command: string; readonly timeoutMs: number }
+  /**
+   * A command overran the step's timeout and was stopped; `shellLost` names the shell that had
+   * to be killed with it (a shell builtin loop has no process of its own to stop).
+   */
+  | { readonly kind: 'timeout'; readonly command: string; readonly timeoutMs: number; readonly shellLost?: string }
   /** Checks (expect ...) did not hold. */
   | { readonly kind: 'checks'; readonly failed: readonly { readonly expected: string; readonly detail: string }[] }
   /** The shell the step ran in died while a command ran: its directory and variables are gone. */
@@ -56,7 +59,7 @@ export function describeFailure(failure: StepFailure): string {
     case 'exit-status':
       return `\`${failure.command}\` exited with status ${failure.exitCode}`;
     case 'timeout':
-      return `\`${failure.command}\` did not finish within ${formatDuration(failure.timeoutMs)} and was stopped (give the step more time with <!-- kata: timeout 5m -->)`;
+      return `\`${failure.command}\` did not finish within ${formatDuration(failure.timeoutMs)} and was stopped${failure.shellLost === undefined ? '' : `, and the shell "${failure.shellLost}" had to be killed with it (its state, directory and variables, is lost)`} (give the step more time with <!-- kata: timeout 5m -->)`;
     case 'checks':
       return failure.failed.map((c) => `expected ${c.expected}: ${c.detail}`).join('; ');
     case 'shell-lost':

@@ -11,6 +11,9 @@ const CREATED = /^([a-z0-9.-]+)\/([a-z0-9][a-z0-9.-]*) (created|exposed)\b/;
 export class Journal {
   private readonly objects = new Map<string, CreatedObject>();
 
+  /** `onChange` hears of every object recorded (the run's record on disk follows the journal). */
+  constructor(private readonly onChange: (objects: readonly CreatedObject[]) => void = () => {}) {}
+
   /**
    * What reads the output lines of the host command `command`: a function that records and
    * returns each object a line reports created, or undefined when the command cannot report any
@@ -36,7 +39,10 @@ export class Journal {
 
   /** Records an object the kata made without kubectl saying so (a pod of a deployment it created). */
   add(object: CreatedObject): void {
-    this.objects.set(`${object.namespace ?? ''}/${object.resource}/${object.name}`, object);
+    const key = `${object.namespace ?? ''}/${object.resource}/${object.name}`;
+    if (this.objects.has(key)) return;
+    this.objects.set(key, object);
+    this.onChange(this.list());
   }
 
   /** True when the kata created a workload named `name` (deployment, statefulset, daemonset, replicaset, job). */

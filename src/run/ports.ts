@@ -36,6 +36,8 @@ export interface ClusterPort {
   readonly target: Target;
   /** Environment for every command (KUBECONFIG pointing at the run's private kubeconfig). */
   readonly env: Record<string, string>;
+  /** True when the run created its namespace (and `close` deletes it): a killed run's record says so. */
+  readonly createdNamespace?: boolean;
   /** Waits (by watching) for a Ready pod with label app=`app`, reporting progress; returns its name. */
   resolvePod(app: string, timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<string>;
   /** Opens a long-lived shell in a pod (exec), in an ephemeral container (debug) or a new pod (run). */

@@ -224,7 +224,7 @@ export class StepRunner {
       });
       exitCode = result.exitCode;
       if (result.interrupted) return { status: 'interrupted', retryable: false, failures: [], reason: INTERRUPTED, results: [], excerpt };
-      if (result.sessionLost) {
+      if (result.sessionLost && !result.timedOut) {
         // The dead shell stays where it was: later steps see it is not alive, and the engine
         // closes it with the others (its job logs and what it started go with it).
         return {
@@ -235,8 +235,15 @@ export class StepRunner {
           excerpt,
         };
       }
+      // A command that overran its timeout failed for that, even when stopping it took its shell
+      // along (a builtin loop): the step says both.
       const failure: StepFailure | undefined = result.timedOut
-        ? { kind: 'timeout', command, timeoutMs: step.timeoutMs ?? this.o.stepTimeoutMs }
+        ? {
+            kind: 'timeout',
+            command,
+            timeoutMs: step.timeoutMs ?? this.o.stepTimeoutMs,
+            ...(result.sessionLost ? { shellLost: step.context } : {}),
+          }
         : exitCode !== undefined && exitCode !== 0 && !explicitExit
           ? { kind: 'exit-status', command, exitCode }
           : undefined;
@@ -372,9 +379,26 @@ export class StepRunner {
     }
   }
 
-  /** Stops a background step with SIGINT (so it flushes what it captured) and judges its checks. */
-  async finishBackground(handle: BackgroundHandle): Promise<void> {
+  /**
+   * Stops a background step with SIGINT (so it flushes what it captured) and judges its checks;
+   * when `cutShort` says why it was stopped before its bound, it is reported interrupted instead.
+   */
+  async finishBackground(handle: BackgroundHandle, cutShort?: string): Promise<void> {
     const { step } = handle;
+    if (cutShort !== undefined) {
+      const exitCode = await handle.job.stop();
+      this.o.emit({
+        type: 'step-ended',
+        step,
+        status: 'interrupted',
+        durationMs: Date.now() - handle.started,
+        attempts: 1,
+        ...omitUndefined({ exitCode }),
+        reason: cutShort,
+        excerpt: handle.excerpt.excerpt(),
+      });
+      return;
+    }
     if (step.checks.length > 0) {
       // tcpdump hands packets over in blocks (up to a second late) and drops what it holds when
       // interrupted: let the output settle before stopping a job whose output is checked.

@@ -211,6 +211,9 @@ export class RunView {
       case 'leftovers':
         this.set({ leftovers: [...this.state.leftovers, ...event.names.map((n) => `left behind: ${n}`)] });
         return;
+      case 'left-in-place':
+        this.set({ leftovers: [...this.state.leftovers, ...event.names.map((n) => `left in place (${event.why}): ${n}`)] });
+        return;
       case 'strays-stopped':
         this.set({ leftovers: [...this.state.leftovers, ...event.processes.map((p) => `stopped (left running by the kata): ${p}`)] });
         return;

@@ -56,4 +56,29 @@ describe('the plain reporter', () => {
     expect(text).toContain('4243 curl -H Authorization: Bearer [redacted] http://web');
     expect(text).not.toContain('abcdefgh12345678');
   });
+
+  it('shows the control characters a command prints instead of obeying them, so no output can draw a fake PASS line', () => {
+    const k = kata('# Out\n```console\nprintf x\n```\n');
+    const step = k.steps[0]!;
+    let text = '';
+    const plain = new PlainReporter((t) => (text += t));
+    plain.on({ type: 'step-started', step, attempt: 1, commands: ['printf x'] });
+    plain.on({ type: 'output', step, lines: ['working\rPASS everything', '\x1b[2K\x1b[1GPASS s9', 'tab\tstays', '\u202eevil'] });
+    plain.on({
+      type: 'step-ended',
+      step,
+      status: 'failed',
+      durationMs: 5,
+      attempts: 1,
+      reason: 'expected "a": saw "\x1b[32mb\rPASS"',
+      excerpt: { head: [], tail: [], omitted: 0 },
+    });
+    expect(text).not.toMatch(/[\r\x1b\u202e]/);
+    expect(text.split('\n').filter((l) => /^\s*PASS/.test(l))).toEqual([]);
+    expect(text).toContain('  | working\\rPASS everything\n');
+    expect(text).toContain('  | \\x1b[2K\\x1b[1GPASS s9\n');
+    expect(text).toContain('  | tab\tstays\n');
+    expect(text).toContain('  | \\u202eevil\n');
+    expect(text).toContain('saw "\\x1b[32mb\\rPASS"');
+  });
 });

@@ -263,7 +263,7 @@ describe('StepRunner failures', () => {
   it('words every kind of failure', () => {
     const samples: Record<StepFailure['kind'], StepFailure> = {
       'exit-status': { kind: 'exit-status', command: 'c', exitCode: 1 },
-      timeout: { kind: 'timeout', command: 'c', timeoutMs: 1000 },
+      timeout: { kind: 'timeout', command: 'c', timeoutMs: 1000, shellLost: 'host' },
       checks: { kind: 'checks', failed: [{ expected: 'e', detail: 'd' }] },
       'shell-lost': { kind: 'shell-lost', shell: 's', command: 'c' },
       'no-shell': { kind: 'no-shell', shell: 's' },

@@ -28,7 +28,7 @@ export async function runHeadless(settings: RunSettings, write?: Write): Promise
 }
 
 async function runWith(settings: RunSettings, write: Write): Promise<Outcome> {
-  const prepared = await prepareRun(settings);
+  const prepared = await prepareRun(settings, (line) => write(`${line}\n`));
   const recorder = new RunRecorder();
   const plain = new PlainReporter(write);
   const engine = new Engine({
@@ -41,10 +41,13 @@ async function runWith(settings: RunSettings, write: Write): Promise<Outcome> {
 
   const onSignal = (signal: NodeJS.Signals): void => {
     const what = engine.interrupt();
+    const again = signal === 'SIGINT' ? 'Ctrl-C' : 'send it';
     write(
       what === 'cleanup'
-        ? `\n== ${signal}: stopping the current step and running the cleanup (${signal === 'SIGINT' ? 'Ctrl-C' : 'send it'} again to skip the cleanup)\n`
-        : `\n== ${signal} again: skipping the rest of the cleanup\n`,
+        ? `\n== ${signal}: stopping the current step and running the cleanup (${again} again to skip the cleanup)\n`
+        : what === 'in-cleanup'
+          ? `\n== ${signal}: the cleanup is running and goes on (${again} again to skip the rest of it)\n`
+          : `\n== ${signal} again: skipping the rest of the cleanup\n`,
     );
   };
   // A closed terminal (SIGHUP) is a request to stop like any other: cleanup first.

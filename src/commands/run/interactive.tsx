@@ -38,7 +38,7 @@ export interface RunInteractiveOptions extends RunSettings {
  * caller has decided that the run is interactive (see `interactive()` in index.ts).
  */
 export async function runInteractive(options: RunInteractiveOptions): Promise<Outcome> {
-  const prepared = await prepareRun(options);
+  const prepared = await prepareRun(options, (line) => process.stderr.write(`${line}\n`));
   const { reports, kata, cluster } = prepared;
 
   const env = process.env;
@@ -129,7 +129,12 @@ export async function runInteractive(options: RunInteractiveOptions): Promise<Ou
   try {
     if (options.resume && plan?.at !== undefined) {
       const answer = await view.offerResume({ at: plan.at, replay: plan.replay.size, changed: plan.changed });
-      if (answer === 'quit') return 'interrupted'; // nothing ran, so there is nothing to clean up; the progress stays
+      if (answer === 'quit') {
+        // Nothing ran, so there is nothing to clean up (the progress stays) but what connecting set up.
+        await cluster?.close();
+        prepared.ledger.remove();
+        return 'interrupted';
+      }
       if (answer === 'continue') view.markReplayed(new Set(plan.replay.keys()));
       else gate.forget();
     } else if (options.resume) {

@@ -35,6 +35,12 @@ export interface EngineOptions {
   readonly listener: EventListener;
   /** An interactive front end's say in the run (see StepGate); headless runs have none. */
   readonly gate?: StepGate;
+  /**
+   * Awaited after a step of the main phase failed and before anything else runs (the next step
+   * or the cleanup), so that a front end can look at the cluster as the failure left it
+   * (`kata test` collects its evidence here).
+   */
+  readonly afterStepFailed?: (step: Step) => Promise<void>;
 }
 
 export const DEFAULT_STEP_TIMEOUT_MS = 120_000;
@@ -181,6 +187,7 @@ export class Engine {
             break;
           }
         }
+        if (status === 'failed') await this.options.afterStepFailed?.(step);
         if (runner.quitRequested) {
           this.quit = true;
           break;

@@ -4,7 +4,7 @@
  * stdout (each kata's plain lines before it, printed when it ends), progress on stderr, and one
  * JUnit and one JSON report for the whole suite.
  */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { exitCodeOf, UsageError, type Outcome } from '../../errors.js';
 import { parseDuration } from '../../kata/annotations.js';
@@ -146,7 +146,21 @@ export async function testCommand(args: readonly string[]): Promise<Outcome> {
   const suite: SuiteRecord = { versions, katas: done, durationMs: Date.now() - started, exitCode: exitCodeOf(outcome) };
   process.stdout.write(summaryTable(suite));
   for (const line of await writeSuiteReports(suite, reports)) process.stdout.write(`report: ${line}\n`);
+  if (process.env.GITHUB_ACTIONS === 'true') await githubActions(suite);
   return outcome;
+}
+
+/** On GitHub Actions: `::error` lines on stdout, and the summary appended to $GITHUB_STEP_SUMMARY. */
+async function githubActions(suite: SuiteRecord): Promise<void> {
+  const { githubAnnotations, githubSummary } = await import('../../report/github.js');
+  for (const line of githubAnnotations(suite)) process.stdout.write(`${line}\n`);
+  const summary = process.env.GITHUB_STEP_SUMMARY;
+  if (summary === undefined || summary === '') return;
+  try {
+    appendFileSync(summary, githubSummary(suite));
+  } catch (error) {
+    process.stderr.write(`kata test: the summary could not be appended to ${summary}: ${(error as Error).message}\n`);
+  }
 }
 
 /** A whole number option in [min, max], or a UsageError. */

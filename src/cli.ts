@@ -13,6 +13,7 @@ startUp();
 /** The commands, each loaded only when it runs. */
 const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<Outcome>>> = {
   run: async (args) => (await import('./commands/run/index.js')).runCommand(args),
+  test: async (args) => (await import('./commands/test/index.js')).testCommand(args),
   plan: async (args) => (await import('./commands/plan.js')).planCommand(args),
   lint: async (args) => (await import('./commands/lint.js')).lintCommand(args),
   lab: async (args) => (await import('./commands/lab.js')).labCommand(args),

@@ -3,6 +3,8 @@ export const HELP = `kata: run hands-on Kubernetes katas written in Markdown
 
 Usage:
   kata run FILE [options]     run a kata: every step, every check, then the cleanup
+  kata test PATH... [options]  run every kata in these files and folders, each in a namespace
+                              of its own; a summary table, one JUnit and one JSON report
   kata plan FILE [--json]     show the steps, shells, checks and cleanup of a kata
   kata lint FILE...           report what a kata author should fix (exit 1 on errors)
   kata lab up [--mesh] | down [--purge] | status | env | mesh up|down|status
@@ -32,6 +34,15 @@ Options of run:
   --namespace NS, --context NAME   where the kata runs on the cluster
   --lab                       run on the local lab (brought up first when it is not running;
                               with its Istio mesh when the kata needs one)
+
+Options of test:
+  --jobs N                    katas run at the same time (default 2)
+  --retries N                 re-run a failed kata from a clean namespace up to N times; one
+                              that passes on a retry is flaky (exit 0, its own status)
+  --report junit=PATH         one testsuite per kata (also json=PATH: every kata's reports,
+                              the totals and the runner, cluster and mesh versions)
+  --set, --timeout, --context as for run
+  A kata that needs a mesh the cluster lacks, or applies a file not next to it, is skipped.
 
 Exit codes: 0 ok, 1 failed (a step, check or cleanup; lint errors), 2 usage or kata error,
 3 cluster unreachable or unauthorized, 4 internal error, 130 interrupted (a step or the

@@ -36,7 +36,8 @@ export function junitReport(record: RunRecord): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xml(record.kata?.title ?? file)}" time="${((record.durationMs ?? 0) / 1000).toFixed(3)}">\n${suites.join('')}</testsuites>\n`;
 }
 
-function testcase(s: StepRecord, file: string): string {
+/** One step as a testcase; `systemOut` (already masked) goes into a failed one's `<system-out>`. */
+export function testcase(s: StepRecord, file: string, systemOut?: string): string {
   const command = s.step.commands[0]?.text.split('\n')[0] ?? '';
   const name = `${s.step.id}${s.rerunFor === undefined ? '' : ` (again, for ${s.rerunFor})`}: ${command}`;
   const open = `    <testcase classname="${xml(file)}" name="${xml(name)}" file="${xml(file)}" line="${s.step.line}" time="${(s.durationMs / 1000).toFixed(3)}"`;
@@ -56,11 +57,12 @@ function testcase(s: StepRecord, file: string): string {
     case 'interrupted':
       return `${open}><error message="${xml(`${where}: interrupted`)}"/></testcase>\n`;
     default:
-      return `${open}><failure message="${xml(`${where}: ${reason ?? 'failed'}`)}">${xml(output)}</failure></testcase>\n`;
+      return `${open}><failure message="${xml(`${where}: ${reason ?? 'failed'}`)}">${xml(output)}</failure>${systemOut === undefined ? '' : `<system-out>${xml(systemOut)}</system-out>`}</testcase>\n`;
   }
 }
 
-function xml(text: string): string {
+/** Text as XML 1.0 character data or attribute value. */
+export function xml(text: string): string {
   // XML 1.0 allows neither control characters other than tab and newlines, nor U+FFFE/U+FFFF,
   // nor a surrogate without its pair: a command may print any of them.
   return text

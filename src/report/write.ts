@@ -76,7 +76,7 @@ function nearestExisting(dir: string): string {
  * mkdir -p without Node's recursive mkdir, which never returns where the kernel answers ENOENT
  * to a mkdir below an existing folder (as /proc does).
  */
-function makeFolders(dir: string): void {
+export function makeFolders(dir: string): void {
   const missing: string[] = [];
   for (let current = dir; !existsSync(current); current = dirname(current)) missing.unshift(current);
   for (const folder of missing) mkdirSync(folder);

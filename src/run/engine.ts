@@ -42,6 +42,12 @@ export interface EngineOptions {
    * journal records, and removes it when the run ends on its own. Runs without one (tests) leave none.
    */
   readonly ledger?: RunLedger;
+  /**
+   * Awaited after a step of the main phase failed and before anything else runs (the next step
+   * or the cleanup), so that a front end can look at the cluster as the failure left it
+   * (`kata test` collects its evidence here).
+   */
+  readonly afterStepFailed?: (step: Step) => Promise<void>;
 }
 
 /** What an interrupt did: stopped the main phase, found the cleanup already running (it goes on), or skipped the rest of it. */
@@ -220,6 +226,7 @@ export class Engine {
             break;
           }
         }
+        if (status === 'failed') await this.options.afterStepFailed?.(step);
         if (runner.quitRequested) {
           this.quit = true;
           break;

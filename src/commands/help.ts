@@ -3,7 +3,8 @@ export const HELP = `kata: run hands-on Kubernetes katas written in Markdown
 
 Usage:
   kata run FILE [options]     run a kata: every step, every check, then the cleanup
-  kata test PATH... [options]  run every kata in these files and folders, each in a namespace
+  kata test PATH... [options]
+                              run every kata in these files and folders, each in a namespace
                               of its own; a summary table, one JUnit and one JSON report
   kata plan FILE [--json]     show the steps, shells, checks and cleanup of a kata
   kata lint FILE...           report what a kata author should fix (exit 1 on errors)

@@ -45,19 +45,47 @@ class StreamSearch {
     const keep = Math.min(hay.length, this.needle.length - 1);
     this.tail = Buffer.from(hay.subarray(hay.length - keep));
   }
+
+  /** A search that has seen what this one has, to go on with other input. */
+  copy(): StreamSearch {
+    const other = new StreamSearch(this.needle);
+    other.tail = this.tail;
+    other.found = this.found;
+    return other;
+  }
 }
 
+/**
+ * The runner hands a line longer than this in pieces (framing.ts, and FileTail in
+ * shell-session.ts, both 64 KiB), so the line after such a piece may be its continuation.
+ */
+const CUT_LINE_CHARS = 64 * 1024;
+
+/**
+ * Looks for a text across lines. After a piece of a cut line there is no telling a cut from a line
+ * break, so from the first such piece on a second search reads the pieces as one line; the text
+ * is found when either finds it (a phrase across a cut, or one with a line break there).
+ */
 function textCheck(check: Check & { kind: 'contains' | 'not-contains' }): StreamingCheck {
   const search = new StreamSearch(Buffer.from(check.text));
+  let joined: StreamSearch | undefined;
+  let afterPiece = false;
   let first = true;
   return {
     feed(line) {
-      search.feed(Buffer.from(first ? line : `\n${line}`));
+      const bytes = Buffer.from(first ? line : `\n${line}`);
+      if (afterPiece) {
+        joined ??= search.copy();
+        joined.feed(Buffer.from(line));
+      } else joined?.feed(bytes);
+      search.feed(bytes);
+      afterPiece = line.length >= CUT_LINE_CHARS;
       first = false;
     },
     finish() {
-      const passed = check.kind === 'contains' ? search.found : !search.found;
-      return { check, passed, expected: describeCheck(check), detail: search.found ? 'found in the output' : 'not found in the output' };
+      const found = search.found || joined?.found === true;
+      const passed = check.kind === 'contains' ? found : !found;
+      return { check, passed, expected: describeCheck(check), detail: found ? 'found in the output' : 'not found in the output' };
     },
   };
 }

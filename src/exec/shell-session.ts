@@ -14,6 +14,7 @@ import { execa } from 'execa';
 import { FrameParser, framedCommand, shellQuote } from './framing.js';
 import { childPids, describeProcess, isAlive, processesTagged, signalGroup } from './procs.js';
 import { omitUndefined } from '../omit-undefined.js';
+import { UsageError } from '../errors.js';
 
 /** How a command in a session ended. */
 export interface CommandResult {
@@ -216,12 +217,31 @@ export class FramedProcess {
   }
 }
 
+/**
+ * A folder of its own for the host shell's job logs, in the temporary folder. Node takes TMPDIR as
+ * it is; one that does not exist is the user's to fix, so it is said so, not reported as a bug.
+ */
+function jobsFolder(): string {
+  try {
+    return mkdtempSync(join(tmpdir(), 'kata-jobs-'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EACCES') throw error;
+    const what = code === 'EACCES' ? 'cannot be written to' : 'does not exist';
+    throw new UsageError(
+      `the temporary folder ${tmpdir()} (TMPDIR) ${what}`,
+      `Create it (mkdir -p "${tmpdir()}"), set TMPDIR to a folder you can write to, or unset it to use /tmp.`,
+      { cause: error },
+    );
+  }
+}
+
 /** A bash on this machine, in its own process group, with job control so each command gets a group of its own. */
 export class HostShell {
   private readonly framed: FramedProcess;
   private readonly jobs = new Set<number>();
   /** The folder of its background jobs' logs (removed by `close`; a crashed run's is found by its record). */
-  readonly logDir = mkdtempSync(join(tmpdir(), 'kata-jobs-'));
+  readonly logDir = jobsFolder();
   private jobCount = 0;
 
   /**

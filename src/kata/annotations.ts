@@ -58,10 +58,15 @@ function splitClauses(body: string, line: number): Clause[] {
   let currentLine = line;
   let startLine = line;
   let quoted = false;
+  // Whether `current` is still only blanks: a flag, as `current.trim()` at every character was quadratic.
+  let blank = true;
   for (let i = 0; i < body.length; i++) {
     const c = body[i] as string;
     if (c === '\n') currentLine++;
-    if (current.trim() === '' && !/\s/.test(c)) startLine = currentLine;
+    if (blank && !/\s/.test(c)) {
+      startLine = currentLine;
+      blank = false;
+    }
     if (c === '\\' && quoted) {
       current += c + (body[i + 1] ?? '');
       i++;
@@ -71,12 +76,18 @@ function splitClauses(body: string, line: number): Clause[] {
     if (c === ';' && !quoted) {
       clauses.push({ text: current.trim(), line: startLine });
       current = '';
+      blank = true;
       continue;
     }
     current += c;
   }
   clauses.push({ text: current.trim(), line: startLine });
   return clauses.filter((c) => c.text !== '');
+}
+
+/** A value as quoted in a message: a pasted megabyte makes a message no one can read. */
+function quote(text: string): string {
+  return `"${text.length > 80 ? `${text.slice(0, 77)}...` : text}"`;
 }
 
 function applyClause(a: Annotation, clause: Clause, file: string): void {
@@ -88,7 +99,7 @@ function applyClause(a: Annotation, clause: Clause, file: string): void {
   const needName = (what: string): string => {
     if (rest.length !== 1 || !NAME.test(argument)) {
       fail(
-        `\`${keyword}\` needs one ${what} (letters, digits, '-', '_', '.'), got "${argument}"`,
+        `\`${keyword}\` needs one ${what} (letters, digits, '-', '_', '.'), got ${quote(argument)}`,
         `Write e.g. \`${keyword} ${what === 'step id' ? 'curl-nginx' : 'tooling'}\`.`,
       );
     }
@@ -97,7 +108,7 @@ function applyClause(a: Annotation, clause: Clause, file: string): void {
   switch (keyword) {
     case 'skip':
     case 'run':
-      if (argument !== '') fail(`\`${keyword}\` takes no value, got "${argument}"`, `Write just \`${keyword}\`.`);
+      if (argument !== '') fail(`\`${keyword}\` takes no value, got ${quote(argument)}`, `Write just \`${keyword}\`.`);
       a[keyword] = true;
       return;
     case 'id':
@@ -114,7 +125,7 @@ function applyClause(a: Annotation, clause: Clause, file: string): void {
       const ms = parseDuration(argument);
       if (ms === undefined)
         return fail(
-          `\`${keyword}\` needs a duration from 1ms to 24h like 30s, 2m or 1m30s, got "${argument}"`,
+          `\`${keyword}\` needs a duration from 1ms to 24h like 30s, 2m or 1m30s, got ${quote(argument)}`,
           `Write e.g. \`${keyword} 30s\`.`,
         );
       a[keyword === 'timeout' ? 'timeoutMs' : 'retryMs'] = ms;
@@ -125,26 +136,30 @@ function applyClause(a: Annotation, clause: Clause, file: string): void {
       else if (rest[0] === 'for' && rest.length === 2) {
         const ms = parseDuration(rest[1] as string);
         if (ms === undefined)
-          return fail(`\`background for\` needs a duration from 1ms to 24h like 10s, got "${rest[1]}"`, 'Write e.g. `background for 10s`.');
+          return fail(
+            `\`background for\` needs a duration from 1ms to 24h like 10s, got ${quote(rest[1] ?? '')}`,
+            'Write e.g. `background for 10s`.',
+          );
         a.background = { kind: 'for', ms };
       } else if (rest[0] === 'while' && rest.length === 2 && NAME.test(rest[1] as string)) {
         a.background = { kind: 'while', step: rest[1] as string, line: clause.line };
       } else
         fail(
-          `\`background\` takes \`for DURATION\` or \`while STEP_ID\`, got "${argument}"`,
+          `\`background\` takes \`for DURATION\` or \`while STEP_ID\`, got ${quote(argument)}`,
           'Write e.g. `background for 10s` or `background while curl-nginx`.',
         );
       return;
     }
     case 'needs':
-      if (!NEEDS.includes(argument)) fail(`unknown requirement "${argument}" in \`needs\``, `Known requirements: ${NEEDS.join(', ')}.`);
+      if (!NEEDS.includes(argument))
+        fail(`unknown requirement ${quote(argument)} in \`needs\``, `Known requirements: ${NEEDS.join(', ')}.`);
       if (!a.needs.includes(argument)) a.needs.push(argument);
       return;
     case 'expect':
       a.checks.push(parseExpect(argument, clause.line, fail));
       return;
     default:
-      fail(`unknown annotation clause "${clause.text}"`, `${suggest(keyword, CLAUSES)}Known clauses: ${CLAUSES.join(', ')}.`);
+      fail(`unknown annotation clause ${quote(clause.text)}`, `${suggest(keyword, CLAUSES)}Known clauses: ${CLAUSES.join(', ')}.`);
   }
 }
 
@@ -171,19 +186,19 @@ function parseExpect(argument: string, line: number, fail: Fail): Check {
     }
     case 'exit': {
       if (rest.length !== 1 || !/^\d{1,3}$/.test(after) || Number(after) > 255)
-        fail(`\`expect exit\` needs an exit status 0-255, got "${after}"`, 'Write e.g. `expect exit 0`.');
+        fail(`\`expect exit\` needs an exit status 0-255, got ${quote(after)}`, 'Write e.g. `expect exit 0`.');
       return { kind, code: Number(after), inferred: false, line };
     }
     case 'payload': {
       const [mode = '', ...tail] = rest;
       if (mode === 'encrypted' || mode === 'plaintext') {
         if (tail.length > 0)
-          fail(`\`expect payload ${mode}\` takes nothing after it, got "${tail.join(' ')}"`, `Write \`expect payload ${mode}\`.`);
+          fail(`\`expect payload ${mode}\` takes nothing after it, got ${quote(tail.join(' '))}`, `Write \`expect payload ${mode}\`.`);
         return { kind: mode === 'encrypted' ? 'payload-encrypted' : 'payload-plaintext', inferred: false, line };
       }
       if (mode !== 'contains' && mode !== 'not-contains') {
         fail(
-          `\`expect payload\` takes \`contains\`, \`not-contains\`, \`encrypted\` or \`plaintext\`, got "${mode}"`,
+          `\`expect payload\` takes \`contains\`, \`not-contains\`, \`encrypted\` or \`plaintext\`, got ${quote(mode)}`,
           'Write e.g. `expect payload contains "Welcome to nginx!"` or `expect payload encrypted`.',
         );
       }
@@ -201,7 +216,7 @@ function parseExpect(argument: string, line: number, fail: Fail): Check {
         );
       for (const key of attrs.keys())
         if (key !== 'pod' && key !== 'image')
-          fail(`\`expect ephemeral-container\` has no attribute "${key}"`, 'It takes pod="..." and image="...".');
+          fail(`\`expect ephemeral-container\` has no attribute ${quote(key)}`, 'It takes pod="..." and image="...".');
       return { kind, pod: pod as string, image: image as string, inferred: false, line };
     }
     default:
@@ -214,7 +229,7 @@ function quoted(text: string, what: string, fail: Fail): string {
   const match = /^"((?:[^"\\]|\\.)*)"$/.exec(text);
   if (match === null)
     return fail(
-      `\`${what}\` needs one double-quoted text, got ${text === '' ? 'nothing' : `"${text}"`}`,
+      `\`${what}\` needs one double-quoted text, got ${text === '' ? 'nothing' : quote(text)}`,
       `Write e.g. \`${what} "Welcome to nginx!"\`.`,
     );
   const value = (match[1] as string).replace(/\\(["\\])/g, '$1');
@@ -232,7 +247,7 @@ function parseAttributes(text: string, fail: Fail): Map<string, string> {
     consumed = pattern.lastIndex;
   }
   if (consumed !== text.length)
-    fail(`cannot read attributes "${text.slice(consumed)}"`, 'Write attributes as key="value" separated by spaces.');
+    fail(`cannot read attributes ${quote(text.slice(consumed))}`, 'Write attributes as key="value" separated by spaces.');
   return attrs;
 }
 

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type MarkdownIt from 'markdown-it';
+import type { Options as MarkdownItOptions } from 'markdown-it';
 import { KataError } from '../errors.js';
 import { ANNOTATION, parseAnnotation, type Annotation } from './annotations.js';
 import type { Phase, Section } from './model.js';
@@ -34,6 +35,11 @@ export interface Outline {
 const CLEANUP_HEADING = /^\s*clean[\s-]?up\b/i;
 /** Tokens that only wrap other blocks: an annotation may sit outside them and still apply to the block inside. */
 const CONTAINERS = /^(bullet_list|ordered_list|list_item|blockquote)_(open|close)$/;
+/**
+ * How deep lists and quotes may nest. markdown-it stops reading at its nesting limit and drops
+ * everything after (blocks and cleanup included) without a word: at this depth we refuse the kata.
+ */
+const MAX_NESTING = 100;
 /** `[//]: # (comment)`: the Markdown comment idiom upstream katas use for metadata. */
 const LINK_COMMENT = /^\s*\[\/\/\]:\s*#/;
 
@@ -45,7 +51,9 @@ let parser: MarkdownIt | undefined;
  */
 function newParser(): MarkdownIt {
   const MarkdownItClass = createRequire(import.meta.url)('markdown-it') as typeof MarkdownIt;
-  const md = new MarkdownItClass({ html: true });
+  // maxNesting is a markdown-it option its type declarations leave out: set, so our limit is its limit.
+  const options: MarkdownItOptions & { maxNesting: number } = { html: true, maxNesting: MAX_NESTING };
+  const md = new MarkdownItClass(options);
   // Only the block structure is read here (headings, fences, HTML comments; prose is taken from
   // the lines themselves): inline parsing, and the rules that work on its result, are skipped.
   md.core.ruler.disable(['inline', 'linkify', 'replacements', 'smartquotes', 'text_join'], true);
@@ -56,7 +64,8 @@ function newParser(): MarkdownIt {
 export function outline(text: string, file: string, fallbackTitle: string): Outline {
   parser ??= newParser();
   const tokens = parser.parse(text, {});
-  const lines = text.split('\n');
+  // Split as markdown-it does (it reads a lone CR as a line break too), so its line numbers are ours.
+  const lines = text.split(/\r\n?|\n/);
   const sections: Section[] = [];
   const blocks: Block[] = [];
   const hidden = new Set<number>(); // 0-based lines of annotations, left out of prose
@@ -68,6 +77,16 @@ export function outline(text: string, file: string, fallbackTitle: string): Outl
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as (typeof tokens)[number];
     const map = token.map;
+    if (token.nesting === 1 && token.level >= MAX_NESTING - 1 && CONTAINERS.test(token.type)) {
+      throw new KataError(
+        `lists and quotes are nested too deep here (${MAX_NESTING / 2} lists or ${MAX_NESTING} quotes inside each other): the Markdown parser stops reading at that depth`,
+        {
+          file,
+          line: (map ?? [0])[0] + 1,
+          hint: 'Nest lists and quotes less deeply: nothing after this line (code blocks, the cleanup) would be read.',
+        },
+      );
+    }
     if (CONTAINERS.test(token.type) || token.type === 'inline' || token.type.endsWith('_close')) continue;
 
     // `<!-- kata id x -->` (no colon) is an annotation with a typo: say so rather than ignore it.
@@ -140,7 +159,10 @@ export function outline(text: string, file: string, fallbackTitle: string): Outl
     if (token.type === 'heading_open' && map !== null) {
       const level = Number(token.tag.slice(1));
       const title = (tokens[i + 1]?.content ?? '').trim();
-      const cleanup = CLEANUP_HEADING.test(title);
+      // The kata's title (an H1 before any other heading and any code block) is never its cleanup
+      // phase, even when it reads "Clean up old images"; a `# Cleanup` after the first block is one.
+      const isTitle = level === 1 && sections.length === 0 && blocks.length === 0;
+      const cleanup = !isTitle && CLEANUP_HEADING.test(title);
       if (cleanupLevel !== undefined && level <= cleanupLevel && !cleanup) cleanupLevel = undefined;
       if (cleanup && cleanupLevel === undefined) cleanupLevel = level;
       sections.push({ title, level, line: map[0] + 1, cleanup });
@@ -154,7 +176,7 @@ export function outline(text: string, file: string, fallbackTitle: string): Outl
       hint: 'Put `<!-- kata: ... -->` on the line right before the ``` fence it applies to.',
     });
   }
-  const title = (sections.find((s) => s.level === 1) ?? sections[0])?.title ?? fallbackTitle;
+  const title = (sections.find((s) => s.level === 1 && !s.cleanup) ?? sections[0])?.title ?? fallbackTitle;
   return { title, sections, blocks };
 }
 

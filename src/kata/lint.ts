@@ -57,7 +57,10 @@ export function lintKata(kata: Kata, exists: (path: string) => boolean = existsS
 /** `<nginx POD>` needs an earlier command that creates app nginx; free-form placeholders need `--set`. */
 function checkPlaceholders(steps: readonly Step[], found: Diagnostic[]): void {
   const reported = new Set<string>();
-  const earlier: string[] = [];
+  // What the earlier commands create, gathered as they pass: looking through every earlier command
+  // again for each placeholder was quadratic (minutes for a few thousand).
+  const apps = new Set<string>();
+  let manifests = false;
   for (const step of steps) {
     for (const command of step.commands) {
       for (const p of placeholdersIn(command.text)) {
@@ -72,10 +75,7 @@ function checkPlaceholders(steps: readonly Step[], found: Diagnostic[]): void {
           continue;
         }
         const app = p.podOfApp;
-        const creates = earlier.some(
-          (text) => createsApp(text, app) || /\b(apply|create)\b[^|;]*\s-(f|k)\s/.test(text) || /\bhelm\s+(install|upgrade)\b/.test(text),
-        );
-        if (!creates) {
+        if (!manifests && !apps.has(app)) {
           found.push({
             severity: 'error',
             line: command.line,
@@ -83,18 +83,27 @@ function checkPlaceholders(steps: readonly Step[], found: Diagnostic[]): void {
           });
         }
       }
-      earlier.push(command.text);
+      for (const words of simpleCommands(command.text)) {
+        if (createsApps(words)) for (const word of words) apps.add(word);
+        manifests ||= appliesManifests(words);
+      }
+      manifests ||= /\bhelm\s+(install|upgrade)\b/.test(command.text);
     }
   }
 }
 
-function createsApp(text: string, app: string): boolean {
-  return simpleCommands(text).some(
-    (w) =>
-      w[0] === 'kubectl' &&
-      ((w.includes('create') && (w.includes('deploy') || w.includes('deployment')) && w.includes(app)) ||
-        (w.includes('run') && w.includes(app))),
+/** `kubectl create deploy NAME` or `kubectl run NAME`: any of its words may be the app. */
+function createsApps(words: readonly string[]): boolean {
+  return (
+    words[0] === 'kubectl' &&
+    ((words.includes('create') && (words.includes('deploy') || words.includes('deployment'))) || words.includes('run'))
   );
+}
+
+/** `kubectl apply -f x`, `create -k dir`: objects the runner cannot see into, so any app may be among them. */
+function appliesManifests(words: readonly string[]): boolean {
+  const verb = words.findIndex((w) => w === 'apply' || w === 'create');
+  return verb !== -1 && words.slice(verb + 1).some((w) => w === '-f' || w === '-k');
 }
 
 function createsObjects(text: string): boolean {
@@ -187,7 +196,9 @@ function writtenPaths(words: readonly string[]): string[] {
 function checkLinks(steps: readonly Step[], base: string, exists: (path: string) => boolean, found: Diagnostic[]): void {
   for (const step of steps) {
     step.prose.split('\n').forEach((line, k) => {
-      for (const match of line.matchAll(/!?\[[^\]]*\]\(([^)\s]+)\)/g)) {
+      // No brackets in the text and no parentheses in the target: with them, a line of `[a](`
+      // repeated made each match scan to the end of the line (quadratic).
+      for (const match of line.matchAll(/!?\[[^[\]]*\]\(([^()\s]+)\)/g)) {
         const target = (match[1] as string).replace(/#.*$/, '');
         if (target === '' || /^[a-z]+:/i.test(target) || target.startsWith('/')) continue;
         if (!exists(resolve(base, target))) {

@@ -21,10 +21,18 @@ export interface BlockCommands {
 
 const PROMPT = /^\s*\$ /;
 
+/**
+ * True when a line of `code` starts with a `$ ` prompt. Line by line: `/^\s*\$ /m` on the whole
+ * block retries `\s*` at every line of a long run of blank lines, quadratic in their number.
+ */
+export function hasPrompts(code: string): boolean {
+  return code.split('\n').some((line) => PROMPT.test(line));
+}
+
 /** Splits `code` whose first line is kata line `firstLine`. Linear in the size of the block. */
 export function splitCommands(code: string, firstLine: number): BlockCommands {
   const lines = code.replace(/\n$/, '').split('\n');
-  const prompted = lines.some((l) => PROMPT.test(l));
+  const prompted = hasPrompts(code);
   const commands: SourceCommand[] = [];
   let buffer: string[] = [];
   let startLine = 0;
@@ -32,10 +40,7 @@ export function splitCommands(code: string, firstLine: number): BlockCommands {
 
   const flush = (unfinished: boolean): void => {
     if (buffer.length === 0) return;
-    const text = buffer
-      .join('\n')
-      .replace(/[ \t]*\\\n[ \t]*/g, ' ')
-      .trim();
+    const text = joinContinuations(buffer).trim();
     if (text !== '') commands.push({ text, line: startLine, unfinished });
     buffer = [];
     scanner.reset();
@@ -58,6 +63,38 @@ export function splitCommands(code: string, firstLine: number): BlockCommands {
   });
   flush(true);
   return { commands, prompted };
+}
+
+/**
+ * Joins a command's lines, a line that ends with `\\` running on into the next with one space
+ * (the blanks around the break dropped). A loop, not a regular expression: `[ \\t]*\\\\\\n` is
+ * retried at every blank of a long run of blanks, quadratic in its length.
+ */
+function joinContinuations(lines: readonly string[]): string {
+  let text = '';
+  let continued = false;
+  lines.forEach((line, k) => {
+    let part = continued ? line.slice(blanksFrom(line, 0)) : line;
+    const separator = k === 0 ? '' : continued ? ' ' : '\n';
+    continued = k < lines.length - 1 && part.endsWith('\\');
+    if (continued) part = part.slice(0, blanksBefore(part, part.length - 1));
+    text += separator + part;
+  });
+  return text;
+}
+
+/** The index of the first character at or after `from` that is not a space or tab. */
+function blanksFrom(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+  return i;
+}
+
+/** The index where the run of spaces and tabs that ends right before `end` starts. */
+function blanksBefore(text: string, end: number): number {
+  let i = end;
+  while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t')) i--;
+  return i;
 }
 
 /** Characters that end a word: whitespace, operators, quotes, backslash, redirections. */

@@ -20,15 +20,20 @@ export function planText(kata: Kata): string {
       out.push(`  ${c.name.padEnd(14)} ${how}, ${c.opener.shell}; opened by ${c.openedBy}`);
     }
   }
-  const width = Math.max(4, ...kata.steps.map((s) => s.id.length));
-  const ctxWidth = Math.max(4, ...kata.steps.map((s) => s.context.length));
+  // A loop, not Math.max(...spread): a spread of 130,000 steps overflows the call stack.
+  let width = 4;
+  let ctxWidth = 4;
+  for (const step of kata.steps) {
+    width = Math.max(width, step.id.length);
+    ctxWidth = Math.max(ctxWidth, step.context.length);
+  }
   let phase = '';
   for (const step of kata.steps) {
     if (step.phase !== phase) {
       phase = step.phase;
       out.push('', phase === 'main' ? 'Steps' : 'Cleanup (always runs, also after a failure)');
     }
-    out.push(...stepLines(step, width, ctxWidth));
+    for (const line of stepLines(step, width, ctxWidth)) out.push(line); // a step may have 100,000 lines: no spread
   }
   if (!kata.steps.some((s) => s.phase === 'cleanup')) out.push('', 'Cleanup: none (the kata has no Cleanup section)');
   if (kata.diagnostics.length > 0) {

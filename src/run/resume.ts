@@ -2,9 +2,11 @@
  * Progress of an interactive run, kept on disk so `kata run FILE --resume` can continue at the
  * first unfinished step: $XDG_STATE_HOME/kata-runner/ (default ~/.local/state/kata-runner/), one
  * JSON file per kata path. Each step's fingerprint is saved too, so a kata edited since then is
- * noticed and the learner is told which steps changed.
+ * noticed and the learner is told which steps changed. One run at a time keeps a kata's progress
+ * (claimProgress): a second run of the same kata, started while the first runs, keeps none, so
+ * neither overwrites nor clears the other's.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -80,6 +82,53 @@ export function loadProgress(kataFile: string, env: NodeJS.ProcessEnv = process.
     return progress.schema === 1 && typeof progress.finished === 'object' ? progress : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Claims the progress of a kata for one run: a lock file beside the progress file, holding this
+ * process's pid and a token of the run. Returns the token, or undefined while another run that
+ * is still alive holds it. A lock whose process has ended (a crash, a closed terminal) is taken over.
+ */
+export function claimProgress(kataFile: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const lock = `${progressFile(kataFile, env)}.lock`;
+  const token = randomUUID();
+  mkdirSync(stateDir(env), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, `${process.pid} ${token}\n`, { flag: 'wx' }); // fails if the file exists: one winner
+      return token;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number(readLock(lock)?.split(' ')[0]);
+    if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) return undefined;
+    rmSync(lock, { force: true });
+  }
+  return undefined;
+}
+
+/** Lets go of a claim (the run ended); a claim that is not this run's is left alone. */
+export function releaseProgress(kataFile: string, token: string, env: NodeJS.ProcessEnv = process.env): void {
+  const lock = `${progressFile(kataFile, env)}.lock`;
+  if (readLock(lock)?.split(' ')[1] === token) rmSync(lock, { force: true });
+}
+
+function readLock(lock: string): string | undefined {
+  try {
+    return readFileSync(lock, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when a process with this pid exists (signal 0 only asks; EPERM means it exists but is not ours). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

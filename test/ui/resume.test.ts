@@ -1,8 +1,13 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clearProgress, loadProgress, planResume, progressFile, saveProgress, stateDir } from '../../src/run/resume.js';
+import type { Step } from '../../src/kata/model.js';
+import type { EngineEvent } from '../../src/run/events.js';
+import { ProgressKeeper } from '../../src/ui/progress-keeper.js';
+import type { UiGate } from '../../src/ui/ui-gate.js';
 import { kata } from '../helpers/kata.js';
 
 const KATA = `
@@ -66,5 +71,49 @@ describe('resume state', () => {
       expect.stringMatching(/^three \(was line \d+\) was removed$/),
     ]);
     expect(plan.at?.id).toBe('two');
+  });
+});
+
+describe('two interactive runs of one kata at once', () => {
+  const gate = { decisions: new Map() } as unknown as UiGate;
+  const passed = (step: Step): EngineEvent => ({
+    type: 'step-ended',
+    step,
+    status: 'passed',
+    durationMs: 1,
+    attempts: 1,
+    excerpt: { head: [], tail: [], omitted: 0 },
+  });
+  const ended: EngineEvent = { type: 'run-ended', status: 'passed', exitCode: 0, durationMs: 1 };
+
+  it('keep the progress of the first: the second neither overwrites nor clears it', () => {
+    const env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'kata-state-')) };
+    const k = kata(KATA, join(tmpdir(), 'resume-kata-both.md'));
+    const [one, two, three] = k.steps as [Step, Step, Step];
+    const first = new ProgressKeeper(k, gate, env);
+    const second = new ProgressKeeper(k, gate, env);
+    first.on(passed(one));
+    first.on(passed(two));
+    second.on(passed(one));
+    expect(Object.keys(loadProgress(k.file, env)?.finished ?? {})).toEqual(['one', 'two']);
+    for (const step of [two, three]) second.on(passed(step));
+    second.on(ended); // the second run finished the kata: the first's progress is still there
+    expect(Object.keys(loadProgress(k.file, env)?.finished ?? {})).toEqual(['one', 'two']);
+
+    first.on(ended); // unfinished: its progress stays, and a later run may keep progress again
+    const later = new ProgressKeeper(k, gate, env);
+    later.on(passed(one));
+    expect(Object.keys(loadProgress(k.file, env)?.finished ?? {})).toEqual(['one']);
+  });
+
+  it('take over the progress of a run that ended without letting go of it (a crash, a closed terminal)', () => {
+    const env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'kata-state-')) };
+    const k = kata(KATA, join(tmpdir(), 'resume-kata-crashed.md'));
+    const gone = spawnSync('true').pid; // a process that has ended
+    saveProgress(k, { one: { status: 'passed' } }, env);
+    writeFileSync(`${progressFile(k.file, env)}.lock`, `${gone} crashed-run\n`);
+    const keeper = new ProgressKeeper(k, gate, env);
+    keeper.on(passed(k.steps[1] as Step));
+    expect(Object.keys(loadProgress(k.file, env)?.finished ?? {})).toEqual(['two']);
   });
 });

@@ -107,7 +107,9 @@ export function assignContexts(
       current.context !== context ||
       current.opens !== undefined ||
       command.longRunning ||
-      current.commands.some((c) => c.longRunning)
+      // A long-running command is alone in its step (so the first command says): no scan of
+      // the step's commands, which made a block of many commands quadratic.
+      current.commands[0]?.longRunning === true
     ) {
       current = { context, reason, commands: [] };
       segments.push(current);

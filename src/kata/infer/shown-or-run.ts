@@ -4,7 +4,7 @@
  */
 import type { Block } from '../blocks.js';
 import { isKnownCommand, looksLikeCommand, looksLikeOutput } from '../commands.js';
-import { splitCommands } from '../shell-lines.js';
+import { hasPrompts, splitCommands } from '../shell-lines.js';
 
 const SHELL_LANGS = new Set(['', 'console', 'bash', 'sh', 'shell', 'zsh', 'shell-session', 'shellsession', 'terminal', 'session']);
 
@@ -16,7 +16,7 @@ export function shownReason(block: Block, previous: Block | undefined): string |
   if (!SHELL_LANGS.has(block.lang)) return `${block.lang} block`;
   const code = block.code;
   if (code.trim() === '') return 'empty block';
-  const prompted = /^\s*\$ /m.test(code);
+  const prompted = hasPrompts(code);
   if (!prompted && looksLikeOutput(code)) return 'output';
   const lastSentence =
     block.prose

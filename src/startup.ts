@@ -3,7 +3,8 @@
  * that keeps dependencies' warnings from the user.
  */
 import module from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** Where a warning was raised: in kata-runner's code, in a dependency's, or nowhere we can tell. */
@@ -90,5 +91,7 @@ export function filterWarnings(debug: boolean): void {
  */
 export function startUp(env: NodeJS.ProcessEnv = process.env): void {
   filterWarnings(env.KATA_DEBUG !== undefined && env.KATA_DEBUG !== '');
-  (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+  // Node creates the cache's folder with mkdir -p: a TMPDIR that does not exist must stay that
+  // way (the run says so, exit 2), so the cache is only used where the temporary folder is.
+  if (existsSync(tmpdir())) (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 }

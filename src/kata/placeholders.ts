@@ -35,13 +35,17 @@ export function wholePlaceholder(text: string): string | undefined {
 /** The placeholders in a text, in order of first appearance, without duplicates. */
 export function placeholdersIn(text: string): Placeholder[] {
   const seen = new Map<string, Placeholder>();
+  // The `</name>` closing tags of the text, gathered once: looking for each name's in the whole
+  // text made a block of many placeholders quadratic.
+  let closing: Set<string> | undefined;
   for (const match of text.matchAll(PLACEHOLDER)) {
     const raw = match[1] as string;
     const name = raw.trim();
     if (seen.has(name)) continue;
     // `sort <in.txt >out.txt` redirects (a space before the `>`); `#include <stdio.h>` is C.
     if (raw !== raw.trimEnd() || isInclude(text, match.index)) continue;
-    if (HTML_TAGS.has(name.toLowerCase()) || text.includes(`</${name}>`)) continue;
+    closing ??= new Set(Array.from(text.matchAll(/<\/([^<>\n]*)>/g), (m) => m[1] as string));
+    if (HTML_TAGS.has(name.toLowerCase()) || closing.has(name)) continue;
     const app = podOfApp(name);
     seen.set(name, app === undefined ? { name } : { name, podOfApp: app });
   }

@@ -15,7 +15,7 @@ const work = mkdtempSync(join(tmpdir(), 'kata-bench-'));
 const labRunning = labIsUp();
 const quick = process.argv.includes('--quick');
 /**
- * `--only=start-up,parse,steps,output,cluster`: measure some figures; their rows replace the ones
+ * `--only=start-up,parse,shapes,steps,output,cluster`: measure some figures; their rows replace the ones
  * in bench/results.json and RESULTS.md is written again from all rows (each says when it was
  * measured). `--quick` (fewer repetitions) writes nothing.
  */
@@ -23,7 +23,7 @@ const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
-const GROUPS = ['start-up', 'parse', 'steps', 'output', 'cluster'];
+const GROUPS = ['start-up', 'parse', 'shapes', 'steps', 'output', 'cluster'];
 let group = '';
 const wanted = (name) => {
   group = name;
@@ -188,6 +188,66 @@ if (wanted('parse')) {
     );
   }
   if (!existsSync(upstream)) console.log('(the upstream katas are not at ../shared/upstream: only the generated kata was parsed)');
+}
+
+// 2b. Pathological shapes (issue 11): each at 1x, 2x and 4x its size, in-process. Linear time means
+// the 4x input takes about 4x as long; the target allows 6x for garbage collection and noise.
+if (wanted('shapes')) {
+  const { parseKata } = await import(join(root, 'dist', 'kata', 'parse.js'));
+  const { lintKata } = await import(join(root, 'dist', 'kata', 'lint.js'));
+  const { planText } = await import(join(root, 'dist', 'report', 'plan-text.js'));
+  const fence = (body) => `# Shape\n\n\`\`\`console\n${body}\n\`\`\`\n\n# Cleanup\n\n\`\`\`console\nkubectl delete deploy --all\n\`\`\`\n`;
+  const nested = '# Shape\n\n' + Array.from({ length: 49 }, (_, i) => `${'  '.repeat(i)}- item`).join('\n') + '\n\n```console\nls\n```\n\n';
+  const MB = 1024 * 1024;
+  const shapes = [
+    ['a run of spaces in a command', 'plan', (n) => fence(`echo a${' '.repeat(n)}b`)],
+    ['`$ ` prompts, one command each', 'plan', (n) => fence('$ echo x\n'.repeat(n / 9))],
+    ['steps (one block each)', 'plan', (n) => `# Shape\n\n${'```console\ntrue\n```\n\n'.repeat(n / 22)}`],
+    ['blank lines in a block', 'plan', (n) => fence(`ls\n${' \n'.repeat(n / 2)}`)],
+    ['annotations on one line', 'plan', (n) => `# Shape\n\n${'<!-- kata: skip --> '.repeat(n / 20)}\n\n\`\`\`console\nls\n\`\`\`\n`],
+    ['lists nested 49 deep, repeated', 'plan', (n) => nested.repeat(Math.ceil(n / nested.length))],
+    [
+      'creates and pod placeholders',
+      'lint',
+      (n) =>
+        fence(
+          Array.from(
+            { length: Math.ceil(n / 72) },
+            (_, i) => `kubectl create deploy a${i} --image x\nkubectl exec -it <a${i} POD> -- ls`,
+          ).join('\n'),
+        ),
+    ],
+    ['`create` repeated on one line', 'lint', (n) => fence(`kubectl ${'create '.repeat(n / 7)}\nkubectl exec -it <web POD> -- ls`)],
+  ];
+  for (const [name, what, make] of shapes) {
+    const runs = quick ? 1 : 3;
+    const figures = [1, 2, 4].map((scale) => {
+      const text = make(scale * MB);
+      const times = [];
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        let kata;
+        try {
+          kata = parseKata(text, 'shape.md');
+        } catch (error) {
+          if (error.name !== 'KataError') throw error;
+        }
+        if (kata !== undefined && what === 'plan') planText(kata);
+        if (kata !== undefined && what === 'lint') lintKata(kata, () => true);
+        times.push(performance.now() - t);
+      }
+      return { mb: text.length / MB, ...stats(times) };
+    });
+    const ratio = figures[2].median / figures[0].median;
+    row(
+      `shapes: kata ${what}, ${name} (${figures.map((f) => f.mb.toFixed(1)).join(' / ')} MB)`,
+      figures.map((f) => `${f.median.toFixed(0)} ms`).join(' / '),
+      '1x / 2x / 4x the input',
+      `4x: ${ratio.toFixed(1)}x the time`,
+      '≤ 6x (linear)',
+      ratio <= 6 ? 'met' : 'MISSED',
+    );
+  }
 }
 
 // 3. Per-step overhead: 500 trivial host steps, against bash running the same commands
@@ -435,7 +495,7 @@ Machine: ${machine}.
 Medians of repeated runs, (min–max) in brackets; each baseline was measured in the same run as its
 figure. The last column says when; "lab up" marks runs with the lab's control plane running beside
 them (a few percent of a core, and noise in the small figures). \`node bench/run.mjs --only=GROUP\`
-measures one group again (start-up, parse, steps, output, cluster) and keeps the other rows.
+measures one group again (start-up, parse, shapes, steps, output, cluster) and keeps the other rows.
 
 ${table}
 

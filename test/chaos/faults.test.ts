@@ -151,17 +151,26 @@ describe.skipIf(!labUp)(`cluster faults during a run${needsLab}`, () => {
       'killed.md',
       `# Killed\n${fence}console\nkubectl create configmap c --from-literal=a=b\n${fence}\n<!-- kata: id hold -->\n${fence}console\necho holding; sleep 60\n${fence}\n`,
     );
-    const run = start(namespace, ['run', file, '--yes', '--namespace', namespace]);
+    // The killed run keeps its record where the next run does not look (another user, a lost home
+    // folder): then the namespace's owner annotation is what tells the next run it is a dead run's.
+    // (The record's own path, `kata cleanup` and the next run, is test/cluster/dead-run.test.ts.)
+    const killedState = mkdtempSync(join(tmpdir(), 'kata-chaos-state-'));
+    const run = start(namespace, ['run', file, '--yes', '--namespace', namespace], { XDG_STATE_HOME: killedState });
     await run.wait('holding', 120_000);
     run.child.kill('SIGKILL');
     await run.child;
     // What the killed run left on this machine: its shell's sleep, its private kubeconfig.
     for (const pid of processesTagged('KATA_CHAOS_CASE', namespace)) process.kill(pid, 'SIGKILL');
     const later = writeKata('after-kill.md', `# After\n${fence}console\nkubectl get configmap c\n${fence}\n`);
-    const again = start(namespace, ['run', later, '--yes', '--namespace', namespace]);
+    const again = start(namespace, ['run', later, '--yes', '--namespace', namespace], {
+      XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'kata-chaos-state-')),
+    });
     expect((await again.child).exitCode, again.out()).toBe(0);
     // SIGKILL leaves its private kubeconfig too: only the namespace is for a later run to remove.
     await nothingLeft(namespace, [...before, ...kubeDirs()]);
+    // The rest of what the killed run left (its folders) goes with its record.
+    const cleanup = start(namespace, ['cleanup'], { XDG_STATE_HOME: killedState });
+    expect((await cleanup.child).exitCode, cleanup.out()).toBe(0);
   });
 
   it('a second run in the namespace of a running one is refused (exit 3), naming the run that holds it', async () => {

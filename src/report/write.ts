@@ -28,10 +28,21 @@ export function parseReport(spec: string): Report {
  * verdict (its exit code) never depends on a report.
  */
 export function writeReports(record: RunRecord, reports: readonly Report[]): string[] {
+  return writeReportFiles(reports, { junit: () => junitReport(record), json: () => jsonReport(record) });
+}
+
+/**
+ * Writes each report with the renderer of its kind (JSON values are written pretty-printed); what
+ * `writeReports` says of the result holds for any set of reports (`kata test`'s suite too).
+ */
+export function writeReportFiles(
+  reports: readonly Report[],
+  render: { readonly junit: () => string; readonly json: () => unknown },
+): string[] {
   return reports.map((report) => {
     try {
       makeFolders(dirname(resolve(report.path)));
-      writeFileSync(report.path, report.kind === 'junit' ? junitReport(record) : `${JSON.stringify(jsonReport(record), null, 2)}\n`);
+      writeFileSync(report.path, report.kind === 'junit' ? render.junit() : `${JSON.stringify(render.json(), null, 2)}\n`);
       return `${report.kind} ${report.path}`;
     } catch (error) {
       return `${report.kind} ${report.path} NOT WRITTEN (${(error as Error).message})`;
@@ -76,7 +87,7 @@ function nearestExisting(dir: string): string {
  * mkdir -p without Node's recursive mkdir, which never returns where the kernel answers ENOENT
  * to a mkdir below an existing folder (as /proc does).
  */
-export function makeFolders(dir: string): void {
+function makeFolders(dir: string): void {
   const missing: string[] = [];
   for (let current = dir; !existsSync(current); current = dirname(current)) missing.unshift(current);
   for (const folder of missing) mkdirSync(folder);

@@ -1,25 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { junitReport } from '../../src/report/junit.js';
 import { kata } from '../helpers/kata.js';
 import { recordOf, step, stepEvents } from '../helpers/run.js';
-
-/** Why xmllint cannot check the XML here, or undefined when it can. */
-const xmllintMissing =
-  spawnSync('xmllint', ['--version']).status === 0 ? undefined : 'xmllint is not installed: apt-get install libxml2-utils';
-
-/** xmllint's complaints about `xml` ('' when it is well-formed). */
-function xmllintErrors(xml: string): string {
-  const result = spawnSync('xmllint', ['--noout', '-'], { input: xml, encoding: 'utf8' });
-  return result.status === 0 ? '' : `${result.stderr}(exit ${result.status})`;
-}
-
-/** What an XPath expression gives on `xml`, as xmllint (a real XML parser) reads it. */
-function xpath(xml: string, expression: string): string {
-  const result = spawnSync('xmllint', ['--xpath', expression, '-'], { input: xml, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`xmllint --xpath ${expression}: ${result.stderr}`);
-  return result.stdout.trim();
-}
+import { xmllintErrors, xmllintMissing, xpath } from '../helpers/xml.js';
 
 const k = kata(
   `

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Evidence } from '../../src/k8s/evidence.js';
@@ -6,23 +5,9 @@ import { suiteJunit } from '../../src/report/suite-junit.js';
 import { kataStatus, suiteJson, suiteOutcome, summaryTable, totals, type SuiteRecord } from '../../src/report/suite.js';
 import { kata } from '../helpers/kata.js';
 import { recordOf, step, stepEvents } from '../helpers/run.js';
+import { xmllintErrors, xmllintMissing, xpath } from '../helpers/xml.js';
 
 const XSD = fileURLToPath(new URL('../fixtures/junit/junit.xsd', import.meta.url));
-const xmllintMissing =
-  spawnSync('xmllint', ['--version']).status === 0 ? undefined : 'xmllint is not installed: apt-get install -y libxml2-utils';
-
-/** xmllint's complaints about `xml` against the JUnit XSD fixture ('' when it validates). */
-function schemaErrors(xml: string): string {
-  const result = spawnSync('xmllint', ['--noout', '--schema', XSD, '-'], { input: xml, encoding: 'utf8' });
-  return result.status === 0 ? '' : `${result.stderr}(exit ${result.status})`;
-}
-
-function xpath(xml: string, expression: string): string {
-  const result = spawnSync('xmllint', ['--xpath', expression, '-'], { input: xml, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`xmllint --xpath ${expression}: ${result.stderr}`);
-  return result.stdout.trim();
-}
-
 const k = kata(
   `
   # Broken rollout
@@ -196,7 +181,7 @@ describe.skipIf(xmllintMissing !== undefined)(
     const xml = suiteJunit(suite);
 
     it('validates against the JUnit XSD', () => {
-      expect(schemaErrors(xml)).toBe('');
+      expect(xmllintErrors(xml, XSD)).toBe('');
     });
 
     it('has one testsuite per kata, with status, flaky, attempts and versions as properties', () => {

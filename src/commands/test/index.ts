@@ -4,15 +4,14 @@
  * stdout (each kata's plain lines before it, printed when it ends), progress on stderr, and one
  * JUnit and one JSON report for the whole suite.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { appendFileSync } from 'node:fs';
 import { exitCodeOf, UsageError, type Outcome } from '../../errors.js';
 import { parseDuration } from '../../kata/annotations.js';
 import type { Kata } from '../../kata/model.js';
 import { loadKata } from '../../kata/parse.js';
 import { omitUndefined } from '../../omit-undefined.js';
 import { packageVersion } from '../../package-root.js';
-import { checkReportPaths, makeFolders, parseReport, type Report } from '../../report/write.js';
+import { checkReportPaths, parseReport, writeReportFiles, type Report } from '../../report/write.js';
 import {
   describeVersions,
   kataStatus,
@@ -175,13 +174,5 @@ function count(flag: string, value: string | undefined, fallback: number, min: n
 /** Writes the suite's reports; "kind path" for each, or why it was not written (the exit code stays the suite's). */
 async function writeSuiteReports(suite: SuiteRecord, reports: readonly Report[]): Promise<string[]> {
   const { suiteJunit } = await import('../../report/suite-junit.js');
-  return reports.map((report) => {
-    try {
-      makeFolders(dirname(resolve(report.path)));
-      writeFileSync(report.path, report.kind === 'junit' ? suiteJunit(suite) : `${JSON.stringify(suiteJson(suite), null, 2)}\n`);
-      return `${report.kind} ${report.path}`;
-    } catch (error) {
-      return `${report.kind} ${report.path} NOT WRITTEN (${(error as Error).message})`;
-    }
-  });
+  return writeReportFiles(reports, { junit: () => suiteJunit(suite), json: () => suiteJson(suite) });
 }

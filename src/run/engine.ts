@@ -255,7 +255,11 @@ export class Engine {
       emit({ type: 'cleanup-skipped', reason: '--keep: the cleanup phase was skipped on purpose; what the kata created is still there' });
       this.leftInPlace('--keep');
       await this.closeShells();
-      await this.options.cluster?.close();
+      try {
+        await this.options.cluster?.close(undefined, { keepNamespace: true });
+      } catch (error) {
+        emit({ type: 'cleanup-unverified', reason: `could not release the run's namespace: ${(error as Error).message}` });
+      }
       return;
     }
     const reason = this.mainAbort.signal.aborted || this.quit ? 'interrupted' : this.failed ? 'failure' : 'success';
@@ -313,8 +317,12 @@ export class Engine {
 
   /** The cleanup was skipped: what the journal recorded is reported as left in place (not looked up: nothing more is to wait). */
   private leftInPlace(why: '--keep' | 'interrupted'): void {
-    const created = this.journal.list();
-    if (created.length > 0) this.options.listener({ type: 'left-in-place', names: created.map(objectName), why });
+    const names = this.journal.list().map(objectName);
+    // Skipping the cleanup on purpose keeps a namespace the run created too (deleting it would
+    // delete everything in it); an interrupted cleanup still deletes it, so it is not named then.
+    const cluster = this.options.cluster;
+    if (why === '--keep' && cluster?.createdNamespace === true) names.push(`namespace/${cluster.target.namespace}`);
+    if (names.length > 0) this.options.listener({ type: 'left-in-place', names, why });
   }
 
   private hostShell(): Shell {

@@ -67,8 +67,9 @@ export interface ClusterPort {
   /**
    * Releases what the run set up (private kubeconfig, its hold on the namespace, a namespace it
    * created, verified gone); throws with one line naming what is left. `signal` stops the wait.
+   * `keepNamespace` (--keep) leaves a namespace the run created in place with what is in it.
    */
-  close(signal?: AbortSignal): Promise<void>;
+  close(signal?: AbortSignal, options?: { readonly keepNamespace?: boolean }): Promise<void>;
 }
 
 /** What an interactive front end decides before a step runs. */

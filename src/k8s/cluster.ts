@@ -375,8 +375,8 @@ export class KubeCluster implements ClusterPort {
     return settle(this.kc, this.target.namespace, objects, timeoutMs, onProgress, signal);
   }
 
-  async openShell(opener: ShellOpener, target: string, signal: AbortSignal): Promise<Shell> {
-    return PodShell.open({ opener, target, env: { ...process.env, ...this.env }, timeoutMs: this.shellTimeoutMs, signal });
+  async openShell(opener: ShellOpener, target: string, signal: AbortSignal, env: Readonly<Record<string, string>> = {}): Promise<Shell> {
+    return PodShell.open({ opener, target, env: { ...process.env, ...this.env, ...env }, timeoutMs: this.shellTimeoutMs, signal });
   }
 
   async ephemeralContainer(pod: string, image: string, signal?: AbortSignal): Promise<{ found: boolean; detail: string }> {

@@ -125,7 +125,7 @@ export class Engine {
       podTimeoutMs: this.options.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS,
       settleTimeoutMs: this.options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS,
       hostShell: () => this.hostShell(),
-      ...omitUndefined({ gate: this.options.gate }),
+      ...omitUndefined({ gate: this.options.gate, shellEnv: this.runMark() }),
       emit: (event) => {
         if (event.type === 'step-ended' && event.status === 'failed') this.failed = true;
         emit(event);
@@ -325,16 +325,23 @@ export class Engine {
     if (names.length > 0) this.options.listener({ type: 'left-in-place', names, why });
   }
 
+  /** The mark every process of the run carries in its environment, when the run keeps a record. */
+  private runMark(): Record<string, string> | undefined {
+    const ledger = this.options.ledger;
+    return ledger === undefined ? undefined : { [ledger.run.mark.name]: ledger.run.mark.value };
+  }
+
   private hostShell(): Shell {
     let shell = this.shells.get(HOST);
     if (shell === undefined || !shell.alive) {
       // A host shell that died (a learner's `exit`, `set -e`) still has its job logs and perhaps
       // processes it started: it is closed with the others at the end, not forgotten.
       if (shell !== undefined) this.deadHostShells.push(shell);
-      const ledger = this.options.ledger;
-      const mark = ledger === undefined ? {} : { [ledger.run.mark.name]: ledger.run.mark.value };
-      const host = new HostShell({ env: { ...this.options.env, ...(this.options.cluster?.env ?? {}), ...mark }, cwd: this.options.cwd });
-      ledger?.addTempDir(host.logDir);
+      const host = new HostShell({
+        env: { ...this.options.env, ...(this.options.cluster?.env ?? {}), ...(this.runMark() ?? {}) },
+        cwd: this.options.cwd,
+      });
+      this.options.ledger?.addTempDir(host.logDir);
       shell = host;
       this.shells.set(HOST, shell);
     }

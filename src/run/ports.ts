@@ -40,8 +40,8 @@ export interface ClusterPort {
   readonly createdNamespace?: boolean;
   /** Waits (by watching) for a Ready pod with label app=`app`, reporting progress; returns its name. */
   resolvePod(app: string, timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<string>;
-  /** Opens a long-lived shell in a pod (exec), in an ephemeral container (debug) or a new pod (run). */
-  openShell(opener: ShellOpener, target: string, signal: AbortSignal): Promise<Shell>;
+  /** Opens a long-lived shell in a pod (exec), in an ephemeral container (debug) or a new pod (run); `env` is added to its kubectl's. */
+  openShell(opener: ShellOpener, target: string, signal: AbortSignal, env?: Readonly<Record<string, string>>): Promise<Shell>;
   /** Reads the pod through the API: does it have an ephemeral container with this image? `signal` gives up at once. */
   ephemeralContainer(pod: string, image: string, signal?: AbortSignal): Promise<{ readonly found: boolean; readonly detail: string }>;
   /**

@@ -30,6 +30,8 @@ export interface StepRunnerOptions {
   /** How long to wait for created workloads to be ready before going on anyway. */
   readonly settleTimeoutMs: number;
   readonly hostShell: () => Shell;
+  /** Added to the environment of every shell opened in a pod (the run's mark: a killed run's kubectl is found by it). */
+  readonly shellEnv?: Readonly<Record<string, string>>;
   readonly emit: (event: EngineEvent) => void;
   /** Asked before each step of the main phase, when the run is interactive. */
   readonly gate?: StepGate;
@@ -491,7 +493,7 @@ export class StepRunner {
       throw new BugError(`step ${step.id} opens the shell "${name}", which the kata's contexts do not name`);
     try {
       const target = fillPlaceholders(info.target, this.o.values);
-      const shell = await cluster.openShell(info, target, signal);
+      const shell = await cluster.openShell(info, target, signal, this.o.shellEnv);
       this.o.shells.set(context, shell);
       this.o.values.set(`context:${context}`, target);
       this.o.emit({ type: 'output', step, lines: [`(shell "${context}" is open: later steps of the kata run in it)`] });

@@ -312,6 +312,32 @@ if (wanted('output')) {
   }
 }
 
+// 4a. Memory for the other shapes of output: one huge line, a background job that floods, and one
+// huge line in a background job's log. Peak RSS only (issue 11: no shape may pass 200 MB; issue
+// 15's target is 150 MB for every shape).
+if (wanted('output')) {
+  const fence = '```';
+  const shapes = [
+    ['one 100 MB line', `<!-- kata: id line; timeout 10m -->\n${fence}console\nhead -c 100000000 /dev/zero | tr '\\0' x; echo\n${fence}\n`],
+    [
+      'a background job flooding for 5 s (yes)',
+      `<!-- kata: id flood; background for 5s -->\n${fence}console\nyes\n${fence}\n\n${fence}console\nsleep 6\n${fence}\n`,
+    ],
+    [
+      'one 100 MB line in a background job',
+      `<!-- kata: id line; background for 20s -->\n${fence}console\nhead -c 100000000 /dev/zero | tr '\\0' x; echo; sleep 30\n${fence}\n\n${fence}console\nsleep 8\n${fence}\n`,
+    ],
+  ];
+  for (const [name, body] of shapes) {
+    const kataFile = join(work, `rss-${name.replace(/\W+/g, '-')}.md`);
+    writeFileSync(kataFile, `# ${name}\n\n${body}`);
+    const peaks = [];
+    for (let i = 0; i < (quick ? 1 : 3); i++) peaks.push((await measureProcess(process.execPath, [cli, 'run', kataFile, '--yes'])).peakMb);
+    const p = stats(peaks);
+    row(`output ${name}, headless: peak RSS`, fmt(p, 'MB'), '-', '-', '< 150 MB', p.max < 150 ? 'met' : 'MISSED');
+  }
+}
+
 // 4b. Output volume in the terminal UI, in a real terminal (tmux): the same floods, started with
 // the key a learner presses; wall time from that key to the end of the process, peak RSS.
 const tmuxMissing = spawnSync('tmux', ['-V']).status !== 0;

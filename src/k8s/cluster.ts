@@ -375,6 +375,16 @@ export class KubeCluster implements ClusterPort {
     return settle(this.kc, this.target.namespace, objects, timeoutMs, onProgress, signal);
   }
 
+  async answers(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await withDeadline('its version', this.kc.makeApiClient(VersionApi).getCode(), timeoutMs, signal);
+      return true;
+    } catch {
+      releaseAgents(this.kc); // the request that got no answer still holds a socket
+      return false;
+    }
+  }
+
   async openShell(opener: ShellOpener, target: string, signal: AbortSignal, env: Readonly<Record<string, string>> = {}): Promise<Shell> {
     return PodShell.open({ opener, target, env: { ...process.env, ...this.env, ...env }, timeoutMs: this.shellTimeoutMs, signal });
   }

@@ -4,6 +4,7 @@
  */
 import { exitCodeOf, type Outcome } from '../errors.js';
 import { HostShell } from '../exec/shell-session.js';
+import { runsKubectl } from '../kata/commands.js';
 import { HOST, type Kata, type Step } from '../kata/model.js';
 import { objectName, Journal } from './journal.js';
 import type { RunLedger } from './ledger.js';
@@ -56,6 +57,10 @@ export type InterruptEffect = 'cleanup' | 'in-cleanup' | 'skip-cleanup';
 export const DEFAULT_STEP_TIMEOUT_MS = 120_000;
 export const DEFAULT_POD_TIMEOUT_MS = 180_000;
 export const DEFAULT_SETTLE_TIMEOUT_MS = 90_000;
+/** How long the cleanup waits for the API server's answer before a step that runs kubectl. */
+const CLEANUP_PROBE_MS = 5_000;
+/** The timeout of each command of such a step while the API server does not answer. */
+const CLEANUP_UNANSWERED_MS = 15_000;
 
 /** Runs one kata once. `interrupt()` stops the main phase (first call) and then the cleanup (second call). */
 export class Engine {
@@ -277,7 +282,9 @@ export class Engine {
         runner.shown(step);
         continue;
       }
+      runner.timeoutCapMs = await this.cleanupBound(step);
       await runner.runStep(step, this.cleanupAbort.signal);
+      runner.timeoutCapMs = undefined;
       await this.closeShells((name) => name !== HOST && lastUse.get(name) === i);
     }
     if (this.cleanupAbort.signal.aborted) {
@@ -313,6 +320,23 @@ export class Engine {
         this.failed = true;
       }
     }
+  }
+
+  /**
+   * A cleanup step that runs kubectl, while the API server does not answer, gets a short timeout
+   * per command instead of the whole step timeout: the cleanup still tries every command (the
+   * server may come back), but a server that is gone does not hold the end of the run for minutes.
+   */
+  private async cleanupBound(step: Step): Promise<number | undefined> {
+    const cluster = this.options.cluster;
+    if (cluster?.answers === undefined || !step.commands.some((c) => runsKubectl(c.text))) return undefined;
+    if (await cluster.answers(CLEANUP_PROBE_MS, this.cleanupAbort.signal)) return undefined;
+    this.options.listener({
+      type: 'progress',
+      step,
+      message: `the API server did not answer within ${CLEANUP_PROBE_MS / 1000}s: each command of this cleanup step gets ${CLEANUP_UNANSWERED_MS / 1000}s`,
+    });
+    return CLEANUP_UNANSWERED_MS;
   }
 
   /** The cleanup was skipped: what the journal recorded is reported as left in place (not looked up: nothing more is to wait). */

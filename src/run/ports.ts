@@ -40,6 +40,12 @@ export interface ClusterPort {
   readonly createdNamespace?: boolean;
   /** Waits (by watching) for a Ready pod with label app=`app`, reporting progress; returns its name. */
   resolvePod(app: string, timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<string>;
+  /**
+   * Whether the API server answers a cheap request within `timeoutMs`: the cleanup asks before
+   * each step that runs kubectl, so that a server that stopped answering does not cost every
+   * cleanup command its whole timeout. Never throws.
+   */
+  answers?(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   /** Opens a long-lived shell in a pod (exec), in an ephemeral container (debug) or a new pod (run); `env` is added to its kubectl's. */
   openShell(opener: ShellOpener, target: string, signal: AbortSignal, env?: Readonly<Record<string, string>>): Promise<Shell>;
   /** Reads the pod through the API: does it have an ephemeral container with this image? `signal` gives up at once. */

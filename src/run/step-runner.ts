@@ -111,8 +111,15 @@ export class StepRunner {
 
   /** Set when the gate said quit: the main phase ends after this step. */
   quitRequested = false;
+  /** A bound on every command's timeout while set: the cleanup sets it when the API server does not answer. */
+  timeoutCapMs: number | undefined;
   /** Commands the learner edited, per step: a retry runs the edit again, not the kata's text. */
   private readonly edited = new Map<string, readonly string[]>();
+
+  private timeoutOf(step: Step): number {
+    const own = step.timeoutMs ?? this.o.stepTimeoutMs;
+    return this.timeoutCapMs === undefined ? own : Math.min(own, this.timeoutCapMs);
+  }
 
   /** Runs a foreground step (with its retries) and reports it. `rerunFor` marks a re-run for a background step. */
   async runStep(step: Step, signal: AbortSignal, rerunFor?: string, askGate = true): Promise<StepStatus> {
@@ -204,7 +211,7 @@ export class StepRunner {
       let notFound = false;
       let otherError = false;
       const result = await prepared.shell.run(command, {
-        timeoutMs: step.timeoutMs ?? this.o.stepTimeoutMs,
+        timeoutMs: this.timeoutOf(step),
         signal,
         onLines: (lines) => {
           if (step.phase === 'cleanup') {
@@ -243,7 +250,7 @@ export class StepRunner {
         ? {
             kind: 'timeout',
             command,
-            timeoutMs: step.timeoutMs ?? this.o.stepTimeoutMs,
+            timeoutMs: this.timeoutOf(step),
             ...(result.sessionLost ? { shellLost: step.context } : {}),
           }
         : exitCode !== undefined && exitCode !== 0 && !explicitExit

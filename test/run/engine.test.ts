@@ -194,7 +194,7 @@ describe('Engine on host-only katas', () => {
 
         <!-- kata: id next -->
         ${fence}console
-        sleep 0.3; echo next-step
+        echo next-step
         ${fence}
       `),
     );

@@ -147,12 +147,29 @@ function captureDetail(seen: CaptureSummary): string {
  * A kata's regular expression runs on RE2's linear-time engine (re2js): a pattern such as
  * `^(a+)+$` cannot hang the run on a line that makes a backtracking engine take forever.
  */
+/**
+ * A line that matches. A line the runner cut into pieces is also matched across each cut: the
+ * pattern is tried on the piece before and the one after as one text (RE2 keeps that linear).
+ * `^` may only match at a real start of line, so such a pattern is tried across a cut only where
+ * the piece before starts its line.
+ */
 function matchCheck(check: Check & { kind: 'matches' }): StreamingCheck {
   const pattern = RE2JS.compile(check.pattern);
+  const anchored = check.pattern.includes('^');
   let matched: string | undefined;
+  let piece: string | undefined; // the last line, when it was a piece of a cut line
+  let pieceStartsLine = true;
   return {
     feed(line) {
-      if (matched === undefined && pattern.matcher(line).find()) matched = line;
+      if (matched !== undefined) return;
+      if (pattern.matcher(line).find()) matched = line;
+      else if (piece !== undefined && (pieceStartsLine || !anchored)) {
+        const across = piece + line;
+        if (pattern.matcher(across).find()) matched = across;
+      }
+      const isPiece = line.length >= CUT_LINE_CHARS;
+      pieceStartsLine = piece === undefined;
+      piece = isPiece ? line : undefined;
     },
     finish() {
       return {

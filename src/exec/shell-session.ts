@@ -106,6 +106,7 @@ export class FramedProcess {
     private readonly killAll: () => void,
   ) {
     this.parser.onLines = (lines) => this.keepStray(lines);
+    this.parser.expect([]);
     process.stdout.setEncoding('utf8');
     process.stdout.on('data', (chunk: string) => this.parser.push(chunk));
     process.stderr.setEncoding('utf8');
@@ -150,6 +151,9 @@ export class FramedProcess {
       let interrupted = false;
       let escalation: NodeJS.Timeout | undefined;
       let retry: NodeJS.Timeout | undefined;
+      const nonces = [randomBytes(6).toString('hex'), randomBytes(6).toString('hex')] as const;
+      const lines = framedCommand(command, this.marker, nonces, options.internal === true);
+      let interruptLineSent = false;
       const finish = (exitCode: number): void => {
         clearTimeout(timer);
         clearTimeout(escalation);
@@ -157,6 +161,7 @@ export class FramedProcess {
         options.signal?.removeEventListener('abort', onAbort);
         this.parser.onLines = (lines) => this.keepStray(lines);
         this.parser.onEnd = () => {};
+        this.parser.expect([]);
         const lost = Number.isNaN(exitCode);
         resolve({ exitCode: lost ? undefined : exitCode, timedOut, interrupted, sessionLost: lost });
       };
@@ -166,6 +171,10 @@ export class FramedProcess {
         const sigint = (): void => {
           if (this.interrupt('SIGINT') === false && !this.exitedFlag) retry = setTimeout(sigint, POLL_MS);
         };
+        if (!interruptLineSent) {
+          interruptLineSent = true;
+          this.write(lines.afterInterrupt);
+        }
         sigint();
         escalation = setTimeout(() => {
           clearTimeout(retry);
@@ -189,7 +198,8 @@ export class FramedProcess {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.parser.onLines = options.onLines;
       this.parser.onEnd = finish;
-      this.process.stdin.write(framedCommand(command, this.marker, options.internal === true));
+      this.parser.expect(nonces);
+      this.process.stdin.write(lines.command);
     });
   }
 

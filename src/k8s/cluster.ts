@@ -375,8 +375,18 @@ export class KubeCluster implements ClusterPort {
     return settle(this.kc, this.target.namespace, objects, timeoutMs, onProgress, signal);
   }
 
-  async openShell(opener: ShellOpener, target: string, signal: AbortSignal): Promise<Shell> {
-    return PodShell.open({ opener, target, env: { ...process.env, ...this.env }, timeoutMs: this.shellTimeoutMs, signal });
+  async answers(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await withDeadline('its version', this.kc.makeApiClient(VersionApi).getCode(), timeoutMs, signal);
+      return true;
+    } catch {
+      releaseAgents(this.kc); // the request that got no answer still holds a socket
+      return false;
+    }
+  }
+
+  async openShell(opener: ShellOpener, target: string, signal: AbortSignal, env: Readonly<Record<string, string>> = {}): Promise<Shell> {
+    return PodShell.open({ opener, target, env: { ...process.env, ...this.env, ...env }, timeoutMs: this.shellTimeoutMs, signal });
   }
 
   async ephemeralContainer(pod: string, image: string, signal?: AbortSignal): Promise<{ found: boolean; detail: string }> {
@@ -482,12 +492,14 @@ export class KubeCluster implements ClusterPort {
    * Releases the run's Lease and, when the run created the namespace (or took over a dead run's),
    * deletes it and waits until it is gone. Throws, naming the namespace and what holds it (its
    * finalizers) or the API's error, when it is not gone; an abort (a second Ctrl-C) stops the wait.
+   * With `keepNamespace` (--keep) a namespace the run created stays, with what the kata put in it.
    */
-  async close(signal?: AbortSignal): Promise<void> {
+  async close(signal?: AbortSignal, options: { readonly keepNamespace?: boolean } = {}): Promise<void> {
     const namespace = this.target.namespace;
     const problems: string[] = [];
     try {
-      if (!this.createdNamespace) await this.lease?.release(signal).catch((error: unknown) => problems.push((error as Error).message));
+      if (!this.createdNamespace || options.keepNamespace === true)
+        await this.lease?.release(signal).catch((error: unknown) => problems.push((error as Error).message));
       else {
         const removal = await removeNamespace(this.kc, namespace, omitUndefined({ timeoutMs: GONE_TIMEOUT_MS, signal }));
         if (!removal.gone)

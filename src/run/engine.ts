@@ -4,6 +4,7 @@
  */
 import { exitCodeOf, type Outcome } from '../errors.js';
 import { HostShell } from '../exec/shell-session.js';
+import { runsKubectl } from '../kata/commands.js';
 import { HOST, type Kata, type Step } from '../kata/model.js';
 import { objectName, Journal } from './journal.js';
 import type { RunLedger } from './ledger.js';
@@ -56,6 +57,10 @@ export type InterruptEffect = 'cleanup' | 'in-cleanup' | 'skip-cleanup';
 export const DEFAULT_STEP_TIMEOUT_MS = 120_000;
 export const DEFAULT_POD_TIMEOUT_MS = 180_000;
 export const DEFAULT_SETTLE_TIMEOUT_MS = 90_000;
+/** How long the cleanup waits for the API server's answer before a step that runs kubectl. */
+const CLEANUP_PROBE_MS = 5_000;
+/** The timeout of each command of such a step while the API server does not answer. */
+const CLEANUP_UNANSWERED_MS = 15_000;
 
 /** Runs one kata once. `interrupt()` stops the main phase (first call) and then the cleanup (second call). */
 export class Engine {
@@ -125,7 +130,7 @@ export class Engine {
       podTimeoutMs: this.options.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS,
       settleTimeoutMs: this.options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS,
       hostShell: () => this.hostShell(),
-      ...omitUndefined({ gate: this.options.gate }),
+      ...omitUndefined({ gate: this.options.gate, shellEnv: this.runMark() }),
       emit: (event) => {
         if (event.type === 'step-ended' && event.status === 'failed') this.failed = true;
         emit(event);
@@ -255,7 +260,11 @@ export class Engine {
       emit({ type: 'cleanup-skipped', reason: '--keep: the cleanup phase was skipped on purpose; what the kata created is still there' });
       this.leftInPlace('--keep');
       await this.closeShells();
-      await this.options.cluster?.close();
+      try {
+        await this.options.cluster?.close(undefined, { keepNamespace: true });
+      } catch (error) {
+        emit({ type: 'cleanup-unverified', reason: `could not release the run's namespace: ${(error as Error).message}` });
+      }
       return;
     }
     const reason = this.mainAbort.signal.aborted || this.quit ? 'interrupted' : this.failed ? 'failure' : 'success';
@@ -273,7 +282,9 @@ export class Engine {
         runner.shown(step);
         continue;
       }
+      runner.timeoutCapMs = await this.cleanupBound(step);
       await runner.runStep(step, this.cleanupAbort.signal);
+      runner.timeoutCapMs = undefined;
       await this.closeShells((name) => name !== HOST && lastUse.get(name) === i);
     }
     if (this.cleanupAbort.signal.aborted) {
@@ -311,10 +322,37 @@ export class Engine {
     }
   }
 
+  /**
+   * A cleanup step that runs kubectl, while the API server does not answer, gets a short timeout
+   * per command instead of the whole step timeout: the cleanup still tries every command (the
+   * server may come back), but a server that is gone does not hold the end of the run for minutes.
+   */
+  private async cleanupBound(step: Step): Promise<number | undefined> {
+    const cluster = this.options.cluster;
+    if (cluster?.answers === undefined || !step.commands.some((c) => runsKubectl(c.text))) return undefined;
+    if (await cluster.answers(CLEANUP_PROBE_MS, this.cleanupAbort.signal)) return undefined;
+    this.options.listener({
+      type: 'progress',
+      step,
+      message: `the API server did not answer within ${CLEANUP_PROBE_MS / 1000}s: each command of this cleanup step gets ${CLEANUP_UNANSWERED_MS / 1000}s`,
+    });
+    return CLEANUP_UNANSWERED_MS;
+  }
+
   /** The cleanup was skipped: what the journal recorded is reported as left in place (not looked up: nothing more is to wait). */
   private leftInPlace(why: '--keep' | 'interrupted'): void {
-    const created = this.journal.list();
-    if (created.length > 0) this.options.listener({ type: 'left-in-place', names: created.map(objectName), why });
+    const names = this.journal.list().map(objectName);
+    // Skipping the cleanup on purpose keeps a namespace the run created too (deleting it would
+    // delete everything in it); an interrupted cleanup still deletes it, so it is not named then.
+    const cluster = this.options.cluster;
+    if (why === '--keep' && cluster?.createdNamespace === true) names.push(`namespace/${cluster.target.namespace}`);
+    if (names.length > 0) this.options.listener({ type: 'left-in-place', names, why });
+  }
+
+  /** The mark every process of the run carries in its environment, when the run keeps a record. */
+  private runMark(): Record<string, string> | undefined {
+    const ledger = this.options.ledger;
+    return ledger === undefined ? undefined : { [ledger.run.mark.name]: ledger.run.mark.value };
   }
 
   private hostShell(): Shell {
@@ -323,10 +361,11 @@ export class Engine {
       // A host shell that died (a learner's `exit`, `set -e`) still has its job logs and perhaps
       // processes it started: it is closed with the others at the end, not forgotten.
       if (shell !== undefined) this.deadHostShells.push(shell);
-      const ledger = this.options.ledger;
-      const mark = ledger === undefined ? {} : { [ledger.run.mark.name]: ledger.run.mark.value };
-      const host = new HostShell({ env: { ...this.options.env, ...(this.options.cluster?.env ?? {}), ...mark }, cwd: this.options.cwd });
-      ledger?.addTempDir(host.logDir);
+      const host = new HostShell({
+        env: { ...this.options.env, ...(this.options.cluster?.env ?? {}), ...(this.runMark() ?? {}) },
+        cwd: this.options.cwd,
+      });
+      this.options.ledger?.addTempDir(host.logDir);
       shell = host;
       this.shells.set(HOST, shell);
     }

@@ -40,8 +40,14 @@ export interface ClusterPort {
   readonly createdNamespace?: boolean;
   /** Waits (by watching) for a Ready pod with label app=`app`, reporting progress; returns its name. */
   resolvePod(app: string, timeoutMs: number, onProgress: (message: string) => void, signal: AbortSignal): Promise<string>;
-  /** Opens a long-lived shell in a pod (exec), in an ephemeral container (debug) or a new pod (run). */
-  openShell(opener: ShellOpener, target: string, signal: AbortSignal): Promise<Shell>;
+  /**
+   * Whether the API server answers a cheap request within `timeoutMs`: the cleanup asks before
+   * each step that runs kubectl, so that a server that stopped answering does not cost every
+   * cleanup command its whole timeout. Never throws.
+   */
+  answers?(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  /** Opens a long-lived shell in a pod (exec), in an ephemeral container (debug) or a new pod (run); `env` is added to its kubectl's. */
+  openShell(opener: ShellOpener, target: string, signal: AbortSignal, env?: Readonly<Record<string, string>>): Promise<Shell>;
   /** Reads the pod through the API: does it have an ephemeral container with this image? `signal` gives up at once. */
   ephemeralContainer(pod: string, image: string, signal?: AbortSignal): Promise<{ readonly found: boolean; readonly detail: string }>;
   /**
@@ -67,8 +73,9 @@ export interface ClusterPort {
   /**
    * Releases what the run set up (private kubeconfig, its hold on the namespace, a namespace it
    * created, verified gone); throws with one line naming what is left. `signal` stops the wait.
+   * `keepNamespace` (--keep) leaves a namespace the run created in place with what is in it.
    */
-  close(signal?: AbortSignal): Promise<void>;
+  close(signal?: AbortSignal, options?: { readonly keepNamespace?: boolean }): Promise<void>;
 }
 
 /** What an interactive front end decides before a step runs. */

@@ -30,6 +30,8 @@ export interface StepRunnerOptions {
   /** How long to wait for created workloads to be ready before going on anyway. */
   readonly settleTimeoutMs: number;
   readonly hostShell: () => Shell;
+  /** Added to the environment of every shell opened in a pod (the run's mark: a killed run's kubectl is found by it). */
+  readonly shellEnv?: Readonly<Record<string, string>>;
   readonly emit: (event: EngineEvent) => void;
   /** Asked before each step of the main phase, when the run is interactive. */
   readonly gate?: StepGate;
@@ -109,8 +111,15 @@ export class StepRunner {
 
   /** Set when the gate said quit: the main phase ends after this step. */
   quitRequested = false;
+  /** A bound on every command's timeout while set: the cleanup sets it when the API server does not answer. */
+  timeoutCapMs: number | undefined;
   /** Commands the learner edited, per step: a retry runs the edit again, not the kata's text. */
   private readonly edited = new Map<string, readonly string[]>();
+
+  private timeoutOf(step: Step): number {
+    const own = step.timeoutMs ?? this.o.stepTimeoutMs;
+    return this.timeoutCapMs === undefined ? own : Math.min(own, this.timeoutCapMs);
+  }
 
   /** Runs a foreground step (with its retries) and reports it. `rerunFor` marks a re-run for a background step. */
   async runStep(step: Step, signal: AbortSignal, rerunFor?: string, askGate = true): Promise<StepStatus> {
@@ -202,7 +211,7 @@ export class StepRunner {
       let notFound = false;
       let otherError = false;
       const result = await prepared.shell.run(command, {
-        timeoutMs: step.timeoutMs ?? this.o.stepTimeoutMs,
+        timeoutMs: this.timeoutOf(step),
         signal,
         onLines: (lines) => {
           if (step.phase === 'cleanup') {
@@ -241,7 +250,7 @@ export class StepRunner {
         ? {
             kind: 'timeout',
             command,
-            timeoutMs: step.timeoutMs ?? this.o.stepTimeoutMs,
+            timeoutMs: this.timeoutOf(step),
             ...(result.sessionLost ? { shellLost: step.context } : {}),
           }
         : exitCode !== undefined && exitCode !== 0 && !explicitExit
@@ -491,7 +500,7 @@ export class StepRunner {
       throw new BugError(`step ${step.id} opens the shell "${name}", which the kata's contexts do not name`);
     try {
       const target = fillPlaceholders(info.target, this.o.values);
-      const shell = await cluster.openShell(info, target, signal);
+      const shell = await cluster.openShell(info, target, signal, this.o.shellEnv);
       this.o.shells.set(context, shell);
       this.o.values.set(`context:${context}`, target);
       this.o.emit({ type: 'output', step, lines: [`(shell "${context}" is open: later steps of the kata run in it)`] });

@@ -123,6 +123,11 @@ describe.skipIf(!labUp)(`cluster faults during a run${needsLab}`, () => {
       ${fence}console
       echo stop-the-api-now; sleep 2
       ${fence}
+      # Cleanup
+      <!-- kata: id tidy; timeout 10m -->
+      ${fence}console
+      kubectl delete configmap never-made --ignore-not-found
+      ${fence}
     `,
     );
     const run = start(namespace, ['run', file, '--yes', '--namespace', namespace]);
@@ -131,6 +136,9 @@ describe.skipIf(!labUp)(`cluster faults during a run${needsLab}`, () => {
     const result = await run.child;
     resume();
     expect(result.exitCode, run.out()).toBe(1);
+    // The cleanup step's kubectl gets a short timeout, not the step's 10 minutes.
+    expect(run.out()).toContain('the API server did not answer within 5s: each command of this cleanup step gets 15s');
+    expect(run.out()).toMatch(/FAIL tidy .*did not finish within 15s/);
     expect(run.out()).toContain(`namespace ${namespace}`);
     expect(run.out()).toMatch(/could not remove the run's namespace: could not delete namespace .*did not answer/);
     expect(kubectl(['get', 'namespace', namespace, '-o', 'jsonpath={.metadata.labels.app\\.kubernetes\\.io/managed-by}'])).toBe(

@@ -9,8 +9,10 @@ import { FrameParser } from '../../src/exec/framing.js';
 import type { Check } from '../../src/kata/model.js';
 
 const at = { inferred: false, line: 1 } as const;
+const CUT = 64 * 1024;
 const contains = (text: string): Check => ({ kind: 'contains', text, ...at });
 const notContains = (text: string): Check => ({ kind: 'not-contains', text, ...at });
+const matches = (pattern: string): Check => ({ kind: 'matches', pattern, ...at });
 const verdicts = (checks: Check[], lines: readonly string[]): boolean[] => {
   const c = new OutputChecks(checks);
   c.feedLines(lines);
@@ -39,5 +41,18 @@ describe('checks on lines the runner cut into pieces', () => {
     expect(verdicts([contains('end\nstart')], [`${'x'.repeat(70_000)}end`, 'start'])).toEqual([true]);
     expect(verdicts([contains('Welcome')], ['Welc', 'ome'])).toEqual([false]);
     expect(verdicts([contains('Welcome')], [`${'x'.repeat(70_000)}Welc`, 'short', 'ome'])).toEqual([false]);
+  });
+
+  it('match a pattern across the cut FrameParser makes at 64 KiB, and keep ^ to real starts of lines', () => {
+    const parser = new FrameParser('m1');
+    const lines: string[] = [];
+    parser.onLines = (some) => lines.push(...some);
+    parser.push(`${'x'.repeat(64 * 1024 - 6)}status=200 OK${'y'.repeat(100)}`);
+    parser.push('\nnext\n\x1em1:0\x1e\n');
+    expect(lines.length).toBe(3); // cut once, then "next"
+    expect(verdicts([matches('status=\\d+ OK'), matches('^x+status'), matches('^status')], lines)).toEqual([true, true, false]);
+    // A third piece: the window of the second and third pieces does not start a line.
+    const long = ['a'.repeat(CUT), 'c'.repeat(CUT), 'xdone'];
+    expect(verdicts([matches('^c+xdone'), matches('c{3}xdone'), matches('^a+c')], long)).toEqual([false, true, true]);
   });
 });

@@ -106,4 +106,73 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('a run killed with SI
     expect(kubectl(env, 'get', 'namespace', ns, '-o', 'name')).toMatch(/NotFound/);
     expect(readdirSync(runs)).toEqual([]);
   }, 240_000);
+
+  it("finds the kubectl behind a killed run's pod shell by the run's mark, and `kata cleanup FILE` stops it", async () => {
+    const base = mkdtempSync(join(tmpdir(), 'kata-dead-shell-'));
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      KUBECONFIG: kubeconfig,
+      XDG_STATE_HOME: join(base, 'state'),
+    };
+    const ns = `kata-test-dead-shell-${process.pid}`;
+    const file = join(base, 'shell.md');
+    writeFileSync(
+      file,
+      dedent(`
+        # Killed inside a pod shell
+        ${fence}console
+        kubectl create deploy web --image nginx
+        ${fence}
+        <!-- kata: as web -->
+        ${fence}console
+        kubectl exec -it <web POD> -- sh
+        ${fence}
+        <!-- kata: id wait; in web; timeout 10m -->
+        ${fence}console
+        echo ready; sleep 600
+        ${fence}
+      `),
+    );
+    const child = execa(process.execPath, [CLI, 'run', file, '--yes', '--namespace', ns], {
+      env,
+      extendEnv: false,
+      all: true,
+      reject: false,
+      buffer: false,
+    });
+    let seen = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the run did not get to its wait step:\n${seen}`)), 120_000);
+      child.all?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes('| ready')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGKILL');
+    await child;
+    const runs = join(base, 'state', 'kata-runner', 'runs');
+    const record = JSON.parse(readFileSync(join(runs, readdirSync(runs)[0]!), 'utf8')) as { mark: { name: string; value: string } };
+    const tagged = (): number[] =>
+      readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(`${record.mark.name}=${record.mark.value}`);
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    const kubectls = tagged().filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('exec'));
+    expect(kubectls.length, 'the pod shell kubectl carries the mark').toBeGreaterThan(0);
+
+    const cleanup = await kataCli(['cleanup', file], { env });
+    expect(cleanup.exitCode, cleanup.all).toBe(0);
+    expect(cleanup.stdout).toContain(`removed namespace/${ns}`);
+    expect(tagged()).toEqual([]);
+  }, 300_000);
 });

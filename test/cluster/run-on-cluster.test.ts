@@ -104,6 +104,31 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('kata run against a c
     expect(result.stdout).toContain('FAIL left behind after cleanup: service/lonely');
   });
 
+  it('keeps a namespace the run created with --keep, and names it among what was left in place', async () => {
+    const ns = namespace('keep');
+    const file = writeKata(
+      'keep.md',
+      `
+      # Something to keep
+      ${fence}console
+      kubectl create configmap kept --from-literal=a=b
+      ${fence}
+      # Cleanup
+      ${fence}console
+      kubectl delete configmap kept
+      ${fence}
+    `,
+    );
+    try {
+      const result = await kataCli(['run', file, '--yes', '--keep', '--namespace', ns], { env });
+      expect(result.exitCode, result.all).toBe(0);
+      expect(result.stdout).toContain(`== left in place (--keep): configmap/kept, namespace/${ns}`);
+      expect(kubectl('get', 'configmap', 'kept', '-n', ns, '-o', 'name').trim()).toBe('configmap/kept');
+    } finally {
+      kubectl('delete', 'namespace', ns, '--ignore-not-found', '--wait=false');
+    }
+  });
+
   it('skips `needs mesh` steps when the pod has no sidecar, with the reason', async () => {
     const ns = namespace('mesh');
     const file = writeKata(

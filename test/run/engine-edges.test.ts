@@ -63,6 +63,39 @@ function fakeCluster(opened: Shell[]): ClusterPort {
 }
 
 describe('Engine at the edges of a run', () => {
+  it('gives each cleanup command that runs kubectl a short timeout while the API server does not answer, and tries them all', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'kata-fake-kubectl-'));
+    writeFileSync(join(bin, 'kubectl'), '#!/bin/sh\necho "waiting for an API server that does not answer"\nexec sleep 600\n');
+    chmodSync(join(bin, 'kubectl'), 0o755);
+    const k = kata(`
+      ${fence}console
+      echo main
+      ${fence}
+
+      # Cleanup
+
+      <!-- kata: id tidy; timeout 10m -->
+      ${fence}console
+      kubectl delete configmap one
+      ${fence}
+
+      <!-- kata: id local -->
+      ${fence}console
+      echo not-kubectl
+      ${fence}
+    `);
+    const asked: number[] = [];
+    const cluster: ClusterPort = { ...fakeCluster([]), answers: async (ms) => (asked.push(ms), false) };
+    const r = await run(k, { cluster, env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    rmSync(bin, { recursive: true, force: true });
+    expect(asked).toEqual([5000]); // asked before the kubectl step only
+    const progress = r.events.flatMap((e) => (e.type === 'progress' && e.step.id === 'tidy' ? [e.message] : []));
+    expect(progress).toEqual(['the API server did not answer within 5s: each command of this cleanup step gets 15s']);
+    expect(r.ended('tidy')?.status).toBe('failed');
+    expect(r.ended('tidy')?.reason).toContain('did not finish within 15s');
+    expect(r.statuses()).toContain('local:passed');
+  }, 60_000);
+
   it('lets the cleanup go on at a first interrupt during it, and keeps the verdict of a run that lost nothing', async () => {
     const k = kata(`
       <!-- kata: id main -->

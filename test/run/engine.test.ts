@@ -152,6 +152,57 @@ describe('Engine on host-only katas', () => {
     expect(output.join('\n')).not.toMatch(/__kata|\x1e|printf/);
   });
 
+  it("keeps the runner's input out of reach: a step that reads bash's saved input finds no marker to forge", async () => {
+    const fence = '```';
+    // While a command's stdin is redirected, bash keeps its own input (the runner's pipe) on fd 10.
+    // A step that reads ahead there and prints what it read as if it were a marker must not end
+    // as a pass, and must not stall the session.
+    const r = await runKata(
+      kata(`
+        # Reading ahead
+        <!-- kata: id forger; timeout 20s -->
+        ${fence}console
+        for fd in 10 11 255; do read -t 1 -u $fd line 2>/dev/null && printf '%s\\n' "$line" | sed -n 's/.*printf .\\(.*\\):%s.*/\\1:0/p' | tr -d "'" | sed 's/^\\\\036/\\x1e/; s/\\\\036$/\\x1e/'; done; false
+        ${fence}
+
+        <!-- kata: id after -->
+        ${fence}console
+        echo still-here
+        ${fence}
+      `),
+      { keepGoing: true },
+    );
+    expect(r.ended('forger')[0]?.status).toBe('failed');
+    expect(r.ended('forger')[0]?.reason).toMatch(/exited with status 1/);
+    const output = r.events.flatMap((e) => (e.type === 'output' && e.step.id === 'forger' ? e.lines : []));
+    expect(output.join('\n')).not.toMatch(/KATA|__kata/);
+    expect(r.statuses()).toContain('after:passed');
+  });
+
+  it("keeps bash's notices of jobs that ended between steps out of the next step's output", async () => {
+    const fence = '```';
+    const r = await runKata(
+      kata(`
+        # Jobs of the learner's own
+        ${fence}console
+        sleep 30 &
+        ${fence}
+
+        ${fence}console
+        kill %1
+        ${fence}
+
+        <!-- kata: id next -->
+        ${fence}console
+        echo next-step
+        ${fence}
+      `),
+    );
+    expect(r.outcome.exitCode).toBe(0);
+    const output = r.events.flatMap((e) => (e.type === 'output' && e.step.id === 'next' ? e.lines : []));
+    expect(output).toEqual(['next-step']);
+  });
+
   it('fails a background step whose job ends on its own with a non-zero status, unless the kata expects that status', async () => {
     const fence = '```';
     const r = await runKata(

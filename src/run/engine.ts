@@ -10,6 +10,7 @@ import type { RunLedger } from './ledger.js';
 import type { EngineEvent, EventListener, StepStatus } from './events.js';
 import type { ClusterPort, Shell, ShellState, StepGate } from './ports.js';
 import { sleep } from './sleep.js';
+import { probeStep, type Probe } from './probe.js';
 import { formatDuration } from '../kata/describe.js';
 import { StepRunner, type BackgroundHandle } from './step-runner.js';
 import { omitUndefined } from '../omit-undefined.js';
@@ -48,6 +49,11 @@ export interface EngineOptions {
    * (`kata test` collects its evidence here).
    */
   readonly afterStepFailed?: (step: Step) => Promise<void>;
+  /**
+   * Awaited before each step of the main phase that runs, with a probe that evaluates another
+   * step's checks at this point (`kata test --prove` shows there that a later check can fail).
+   */
+  readonly beforeStep?: (step: Step, probe: Probe) => Promise<void>;
 }
 
 /** What an interrupt did: stopped the main phase, found the cleanup already running (it goes on), or skipped the rest of it. */
@@ -72,6 +78,8 @@ export class Engine {
   private cleanupInterrupts = 0;
   /** The learner quit from the UI: the run ends as interrupted, after the cleanup. */
   private quit = false;
+  /** Evaluates a step's checks at the current point of the main phase (for `beforeStep`). */
+  private probe: Probe = () => Promise.resolve({ ran: false, why: 'the run has not started', waitingFor: 'stop' });
 
   constructor(private readonly options: EngineOptions) {
     this.journal = new Journal((objects) => options.ledger?.setObjects(objects));
@@ -115,9 +123,23 @@ export class Engine {
     const emit = (event: EngineEvent): void => listener(event);
     emit({ type: 'run-started', kata, ...(cluster === undefined ? {} : { target: cluster.target }), at: started });
 
+    const values = new Map(this.options.values);
+    this.probe = (step, runCommands) =>
+      probeStep(
+        {
+          cluster,
+          values,
+          shells: this.shells,
+          hostShell: () => this.hostShell(),
+          stepTimeoutMs: this.options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+          signal: this.mainAbort.signal,
+        },
+        step,
+        runCommands,
+      );
     const runner = new StepRunner({
       cluster,
-      values: new Map(this.options.values),
+      values,
       shells: this.shells,
       contexts: kata.contexts,
       journal: this.journal,
@@ -186,6 +208,10 @@ export class Engine {
         if (!step.run) {
           runner.shown(step);
           continue;
+        }
+        if (this.options.beforeStep !== undefined) {
+          await this.options.beforeStep(step, this.probe);
+          if (signal.aborted) break;
         }
         if (step.background) {
           const handle = await runner.startBackground(step, signal);

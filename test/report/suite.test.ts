@@ -124,7 +124,7 @@ describe('a suite status', () => {
     expect(suiteOutcome([{ status: 'passed' }, { status: 'flaky' }, { status: 'skipped' }], false)).toBe('ok');
     expect(suiteOutcome([{ status: 'passed' }, { status: 'failed' }], false)).toBe('failed');
     expect(suiteOutcome([{ status: 'failed' }], true)).toBe('interrupted');
-    expect(totals(suite.katas)).toEqual({ katas: 4, passed: 0, failed: 2, flaky: 1, skipped: 1, interrupted: 0 });
+    expect(totals(suite.katas)).toEqual({ katas: 4, passed: 0, failed: 2, flaky: 1, skipped: 1, errored: 0, interrupted: 0 });
   });
 });
 
@@ -156,7 +156,7 @@ describe('the suite JSON report', () => {
 
   it('has the versions, the totals and, per kata, its status and each attempt as kata run reports it', () => {
     expect(json.versions).toEqual(versions);
-    expect(json.totals).toEqual({ katas: 4, passed: 0, failed: 2, flaky: 1, skipped: 1, interrupted: 0 });
+    expect(json.totals).toEqual({ katas: 4, passed: 0, failed: 2, flaky: 1, skipped: 1, errored: 0, interrupted: 0 });
     expect([json.status, json.exitCode]).toEqual(['failed', 1]);
     expect(json.katas.map((k) => k.status)).toEqual(['failed', 'flaky', 'skipped', 'failed']);
     expect(json.katas[1]?.attempts.map((a) => a.namespace)).toEqual(['kata-test-flaky-000001', 'kata-test-flaky-000002']);

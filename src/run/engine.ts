@@ -8,7 +8,7 @@ import { HOST, type Kata, type Step } from '../kata/model.js';
 import { objectName, Journal } from './journal.js';
 import type { RunLedger } from './ledger.js';
 import type { EngineEvent, EventListener, StepStatus } from './events.js';
-import type { ClusterPort, Shell, ShellState, StepGate } from './ports.js';
+import type { ClusterPort, CreatedObject, Shell, ShellState, StepGate } from './ports.js';
 import { sleep } from './sleep.js';
 import { probeStep, type Probe } from './probe.js';
 import { formatDuration } from '../kata/describe.js';
@@ -48,12 +48,22 @@ export interface EngineOptions {
    * or the cleanup), so that a front end can look at the cluster as the failure left it
    * (`kata test` collects its evidence here).
    */
-  readonly afterStepFailed?: (step: Step) => Promise<void>;
+  readonly afterStepFailed?: (step: Step, scope: FailureScope) => Promise<void>;
   /**
    * Awaited before each step of the main phase that runs, with a probe that evaluates another
    * step's checks at this point (`kata test --prove` shows there that a later check can fail).
    */
   readonly beforeStep?: (step: Step, probe: Probe) => Promise<void>;
+}
+
+/** What the run knows of the kata when a step fails, for the evidence: what it created, the pods it looked up, its background jobs. */
+export interface FailureScope {
+  /** What kubectl reported created so far (the journal). */
+  readonly created: readonly CreatedObject[];
+  /** Each pod placeholder resolved so far (`nginx POD`) and its pod. */
+  readonly pods: ReadonlyMap<string, string>;
+  /** Every background job started so far (running or stopped), with its last lines. */
+  readonly background: readonly { readonly step: string; readonly line: number; readonly lines: readonly string[] }[];
 }
 
 /** What an interrupt did: stopped the main phase, found the cleanup already running (it goes on), or skipped the rest of it. */
@@ -78,11 +88,16 @@ export class Engine {
   private cleanupInterrupts = 0;
   /** The learner quit from the UI: the run ends as interrupted, after the cleanup. */
   private quit = false;
+  /** Placeholder values: given with --set, and those resolved so far. */
+  private readonly values: Map<string, string>;
+  /** The background jobs started, for the evidence of a failure. */
+  private readonly background: BackgroundHandle[] = [];
   /** Evaluates a step's checks at the current point of the main phase (for `beforeStep`). */
   private probe: Probe = () => Promise.resolve({ ran: false, why: 'the run has not started', waitingFor: 'stop' });
 
   constructor(private readonly options: EngineOptions) {
     this.journal = new Journal((objects) => options.ledger?.setObjects(objects));
+    this.values = new Map(options.values);
   }
 
   /**
@@ -123,7 +138,7 @@ export class Engine {
     const emit = (event: EngineEvent): void => listener(event);
     emit({ type: 'run-started', kata, ...(cluster === undefined ? {} : { target: cluster.target }), at: started });
 
-    const values = new Map(this.options.values);
+    const values = this.values;
     this.probe = (step, runCommands) =>
       probeStep(
         {
@@ -227,6 +242,7 @@ export class Engine {
             continue;
           }
           running.add(handle);
+          this.background.push(handle);
           const bound = step.bound ?? { kind: 'for', ms: 10_000 };
           if (bound.kind === 'for') {
             timed.push(sleep(bound.ms, AbortSignal.any([signal, phaseOver.signal])).then(() => finish(handle)));
@@ -252,7 +268,7 @@ export class Engine {
             break;
           }
         }
-        if (status === 'failed') await this.options.afterStepFailed?.(step);
+        if (status === 'failed') await this.options.afterStepFailed?.(step, this.failureScope());
         if (runner.quitRequested) {
           this.quit = true;
           break;
@@ -335,6 +351,23 @@ export class Engine {
         this.failed = true;
       }
     }
+  }
+
+  private failureScope(): FailureScope {
+    const pods = new Map<string, string>();
+    for (const step of this.options.kata.steps)
+      for (const p of step.placeholders) {
+        const pod = this.values.get(p.name);
+        if (p.podOfApp !== undefined && pod !== undefined) pods.set(p.name, pod);
+      }
+    return {
+      created: this.journal.list(),
+      pods,
+      background: this.background.map((h) => {
+        const { head, tail } = h.excerpt.excerpt();
+        return { step: h.step.id, line: h.step.line, lines: [...head, ...tail].slice(-20) };
+      }),
+    };
   }
 
   /** The cleanup was skipped: what the journal recorded is reported as left in place (not looked up: nothing more is to wait). */

@@ -95,9 +95,13 @@ export async function runAttempt(
     ...(cluster === undefined
       ? {}
       : {
-          afterStepFailed: async (step) => {
+          afterStepFailed: async (step, scope) => {
             const { collectEvidence, evidenceLines } = await import('../../k8s/evidence.js');
-            const found = await collectEvidence(cluster.target.namespace, omitUndefined({ context: target.context }));
+            const found = await collectEvidence(cluster.target.namespace, omitUndefined({ context: target.context }), {
+              objects: scope.created,
+              pods: scope.pods,
+              background: scope.background,
+            });
             evidence.set(step.id, found);
             for (const line of evidenceLines(found)) write(`  ! ${line}\n`);
           },

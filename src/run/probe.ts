@@ -62,6 +62,9 @@ export async function probeStep(context: ProbeContext, step: Step, runCommands: 
       const result = await shell.run(fillPlaceholders(command.text, values), {
         timeoutMs: Math.min(step.timeoutMs ?? context.stepTimeoutMs, PROBE_TIMEOUT_MS),
         signal,
+        // The runner's command, not the kata's: a probe that fails (it should, early) must not
+        // end a shell in which the kata said `set -e`.
+        internal: true,
         onLines: (lines) => checks.feedLines(lines),
       });
       if (result.interrupted) return { ran: false, why: 'the run was interrupted', waitingFor: 'stop' };

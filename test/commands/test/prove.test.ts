@@ -76,6 +76,58 @@ describe('kata test --prove (built CLI, no cluster)', () => {
     expect(scratch().filter((n) => !before.includes(n))).toEqual([]);
   });
 
+  it('runs a probe so that a shell in which the kata said `set -e` survives it failing', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'kata-strict-'));
+    const fence = '```';
+    writeFileSync(
+      join(folder, 'strict.md'),
+      [
+        '# A strict shell',
+        '',
+        '<!-- kata: id strict -->',
+        `${fence}console`,
+        'set -e',
+        `export SCRATCH=$(mktemp -d ${folder}/scratch.XXXXXX)`,
+        'cd "$SCRATCH"',
+        'export MARK=kept',
+        fence,
+        '',
+        '<!-- kata: id first -->',
+        `${fence}console`,
+        'echo first > state.txt',
+        fence,
+        '',
+        '<!-- kata: id second -->',
+        `${fence}console`,
+        'echo second > state.txt',
+        fence,
+        '',
+        '<!-- kata: id look; expect not-contains "first"; expect contains "mark kept" -->',
+        `${fence}console`,
+        'cat state.txt; echo "mark $MARK"',
+        fence,
+        '',
+        '## Cleanup',
+        '',
+        `${fence}console`,
+        'cd /',
+        'rm -rf "$SCRATCH"',
+        fence,
+        '',
+      ].join('\n'),
+    );
+    const result = await kataCli(['test', '--prove', join(folder, 'strict.md'), '--report', `json=${folder}/suite.json`], { env });
+    // Before `first` the probe's `cat state.txt` fails with errexit on: the shell must live on.
+    expect(result.exitCode, result.all).toBe(0);
+    const json = JSON.parse(readFileSync(join(folder, 'suite.json'), 'utf8')) as Json;
+    const proofs = json.katas[0]?.proofs ?? [];
+    expect(proofs.map((p) => [p.verdict, p.how.replace(/:.*/, '')])).toEqual([
+      ['proven', 'failed when evaluated before step second (line 18)'],
+      ['proven', 'failed when evaluated before step strict (line 5)'],
+    ]);
+    expect(readdirSync(folder).sort()).toEqual(['strict.md', 'suite.json']);
+  });
+
   it('reports an unreadable kata as errored with file:line, runs the others, and exits 2', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'kata-errored-'));
     writeFileSync(join(folder, 'a-good.md'), '# Good\n\n<!-- kata: expect contains "hi" -->\n```console\necho hi\n```\n');

@@ -63,7 +63,21 @@ function readsOnly(words: readonly string[]): boolean {
   const args = words.slice(1);
   // An assignment (`X=1 cmd`, `export X`) changes the shell the next steps run in.
   if (/^[A-Za-z_]\w*=/.test(head) || !READERS.has(head)) return false;
+  const positional = args.filter((a) => !a.startsWith('-'));
   switch (head) {
+    // These change something with the right arguments: the hostname or the clock (as root), a
+    // command run by env, a file written by sort -o, uniq's second file or yq -i.
+    case 'hostname':
+    case 'env':
+      return positional.length === 0;
+    case 'date':
+      return !args.some((a) => a === '-s' || a.startsWith('--set'));
+    case 'sort':
+      return !args.some((a) => /^-[a-zA-Z]*o/.test(a) || a.startsWith('--output'));
+    case 'uniq':
+      return positional.length <= 1;
+    case 'yq':
+      return !args.some((a) => /^-[a-zA-Z]*i/.test(a) || a.startsWith('--inplace'));
     case 'sed':
       return !args.some((a) => /^-[a-zA-Z]*i/.test(a) || a.startsWith('--in-place'));
     case 'find':

@@ -23,6 +23,9 @@ describe('which commands only read (kata test --prove runs them again earlier)',
     'echo hi > /dev/null 2>&1',
     'istioctl proxy-status',
     'find . -name "*.yaml"',
+    'hostname',
+    'env',
+    'sort -u names.txt',
   ])('%s reads', (command) => {
     expect(isReadOnly(command)).toBe(true);
   });
@@ -58,6 +61,12 @@ describe('which commands only read (kata test --prove runs them again earlier)',
     'echo `date`',
     'sleep 1; touch x',
     './scripts/check.sh',
+    'hostname web-1',
+    'date -s 12:00',
+    'env rm -rf x',
+    'sort -o out.txt in.txt',
+    'uniq in.txt out.txt',
+    "yq -i '.a = 1' x.yaml",
   ])('%s does not', (command) => {
     expect(isReadOnly(command)).toBe(false);
   });

@@ -8,9 +8,12 @@ import { HOST, type Kata, type Step } from '../kata/model.js';
 import { objectName, Journal } from './journal.js';
 import type { RunLedger } from './ledger.js';
 import type { EngineEvent, EventListener, StepStatus } from './events.js';
-import type { ClusterPort, CreatedObject, Shell, ShellState, StepGate } from './ports.js';
+import type { ClusterPort, Shell, ShellState, StepGate } from './ports.js';
 import { sleep } from './sleep.js';
 import { probeStep, type Probe } from './probe.js';
+import { failureScope, type FailureScope } from './failure-scope.js';
+
+export type { FailureScope } from './failure-scope.js';
 import { formatDuration } from '../kata/describe.js';
 import { StepRunner, type BackgroundHandle } from './step-runner.js';
 import { omitUndefined } from '../omit-undefined.js';
@@ -54,16 +57,6 @@ export interface EngineOptions {
    * step's checks at this point (`kata test --prove` shows there that a later check can fail).
    */
   readonly beforeStep?: (step: Step, probe: Probe) => Promise<void>;
-}
-
-/** What the run knows of the kata when a step fails, for the evidence: what it created, the pods it looked up, its background jobs. */
-export interface FailureScope {
-  /** What kubectl reported created so far (the journal). */
-  readonly created: readonly CreatedObject[];
-  /** Each pod placeholder resolved so far (`nginx POD`) and its pod. */
-  readonly pods: ReadonlyMap<string, string>;
-  /** Every background job started so far (running or stopped), with its last lines. */
-  readonly background: readonly { readonly step: string; readonly line: number; readonly lines: readonly string[] }[];
 }
 
 /** What an interrupt did: stopped the main phase, found the cleanup already running (it goes on), or skipped the rest of it. */
@@ -268,7 +261,8 @@ export class Engine {
             break;
           }
         }
-        if (status === 'failed') await this.options.afterStepFailed?.(step, this.failureScope());
+        if (status === 'failed')
+          await this.options.afterStepFailed?.(step, failureScope(this.options.kata, this.values, this.journal, this.background));
         if (runner.quitRequested) {
           this.quit = true;
           break;
@@ -351,23 +345,6 @@ export class Engine {
         this.failed = true;
       }
     }
-  }
-
-  private failureScope(): FailureScope {
-    const pods = new Map<string, string>();
-    for (const step of this.options.kata.steps)
-      for (const p of step.placeholders) {
-        const pod = this.values.get(p.name);
-        if (p.podOfApp !== undefined && pod !== undefined) pods.set(p.name, pod);
-      }
-    return {
-      created: this.journal.list(),
-      pods,
-      background: this.background.map((h) => {
-        const { head, tail } = h.excerpt.excerpt();
-        return { step: h.step.id, line: h.step.line, lines: [...head, ...tail].slice(-20) };
-      }),
-    };
   }
 
   /** The cleanup was skipped: what the journal recorded is reported as left in place (not looked up: nothing more is to wait). */

@@ -82,7 +82,7 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('kata test against a 
     }
   });
 
-  it('proves with --prove that a check depends on the kata, and reports one that holds in any namespace', async () => {
+  it('proves with --prove that a check depends on the kata, and reports one that holds on any cluster', async () => {
     const out = mkdtempSync(join(tmpdir(), 'kata-prove-cluster-'));
     const file = 'test/fixtures/katas/prove-cluster/settings.md';
     const result = await kataCli(['test', '--prove', file, '--report', `json=${out}/suite.json`, '--report', `junit=${out}/suite.xml`], {
@@ -96,7 +96,7 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('kata test against a 
     const proofs = new Map(json.katas[0]?.proofs.map((p) => [p.step, p]));
     // Read before the config map existed, the value is not there: proven.
     expect(proofs.get('read-value')).toMatchObject({ verdict: 'proven', how: expect.stringContaining('before step store') });
-    // kube-root-ca.crt is in every namespace: the header is always printed.
+    // Every cluster has namespaces: the header is always printed.
     expect(proofs.get('list')).toMatchObject({ verdict: 'proves-nothing', how: expect.stringContaining('before step store') });
     const junit = readFileSync(join(out, 'suite.xml'), 'utf8');
     if (xmllintMissing === undefined) expect(xmllintErrors(junit, join(ROOT, 'test/fixtures/junit/junit.xsd'))).toBe('');

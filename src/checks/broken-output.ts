@@ -24,9 +24,9 @@ const ROUNDS = 20;
 export function breakOutput(check: Check, lines: readonly string[]): BrokenOutput | undefined {
   switch (check.kind) {
     case 'contains':
-      return { lines: withoutText(lines, check.text), how: `with "${check.text}" removed` };
+      return { lines: withoutText(lines, check.text), how: `with ${JSON.stringify(check.text)} removed` };
     case 'not-contains':
-      return { lines: [...lines, check.text], how: `with "${check.text}" added` };
+      return { lines: [...lines, check.text], how: `with ${JSON.stringify(check.text)} added` };
     case 'matches':
       return {
         lines: lines.map((l) => withoutMatches(l, check.pattern)),
@@ -35,10 +35,10 @@ export function breakOutput(check: Check, lines: readonly string[]): BrokenOutpu
     case 'payload-contains':
       return {
         lines: withoutPayload(lines, Buffer.from(check.text)),
-        how: `with the dump lines carrying "${check.text}" removed`,
+        how: `with the dump lines carrying ${JSON.stringify(check.text)} removed`,
       };
     case 'payload-not-contains':
-      return { lines: [...lines, ...dumpOf(Buffer.from(check.text))], how: `with a packet carrying "${check.text}" added` };
+      return { lines: [...lines, ...dumpOf(Buffer.from(check.text))], how: `with a packet carrying ${JSON.stringify(check.text)} added` };
     case 'payload-encrypted':
       return {
         lines: withoutPackets(lines, (kind) => kind === 'tls'),

@@ -19,10 +19,11 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**
  * How a command ended when it did not throw: `ok`; `failed` (a step, a check, the cleanup, lint
- * errors, a doctor finding); `unavailable` (what it asks about is not there: the lab or its mesh
+ * errors, a doctor finding); `unreadable` (`kata test`: a kata it found could not be read, the
+ * others ran); `unavailable` (what it asks about is not there: the lab or its mesh
  * not running); `interrupted` (Ctrl-C, SIGTERM, the learner quit).
  */
-export type Outcome = 'ok' | 'failed' | 'unavailable' | 'interrupted';
+export type Outcome = 'ok' | 'failed' | 'unreadable' | 'unavailable' | 'interrupted';
 
 /** The exit code of an outcome. */
 export function exitCodeOf(outcome: Outcome): ExitCodeValue {
@@ -31,6 +32,8 @@ export function exitCodeOf(outcome: Outcome): ExitCodeValue {
       return ExitCode.ok;
     case 'failed':
       return ExitCode.failed;
+    case 'unreadable':
+      return ExitCode.usage;
     case 'unavailable':
       return ExitCode.cluster;
     case 'interrupted':

@@ -42,8 +42,13 @@ Options of test:
                               that passes on a retry is flaky (exit 0, its own status)
   --report junit=PATH         one testsuite per kata (also json=PATH: every kata's reports,
                               the totals and the runner, cluster and mesh versions)
+  --prove                     show that every check on the output or the cluster can fail
+                              (run again before the steps it depends on, or judged on its
+                              output with the expected text removed); a check that cannot
+                              "proves nothing" (file:line) and fails its kata
   --set, --timeout, --context as for run
-  A kata that needs a mesh the cluster lacks, or applies a file not next to it, is skipped.
+  A kata that needs a mesh the cluster lacks, or applies a file not next to it, is skipped; one
+  that cannot be read is errored (exit 2) and the others still run.
 
 Exit codes: 0 ok, 1 failed (a step, check or cleanup; lint errors), 2 usage or kata error,
 3 cluster unreachable or unauthorized, 4 internal error, 130 interrupted (a step or the

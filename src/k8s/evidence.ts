@@ -1,14 +1,37 @@
 /**
  * Evidence of why a step failed, read through the API as the failure left the cluster: the
- * events of the run's namespace, a `kubectl describe`-like state of its pods (conditions,
- * containers with image, state, restarts and last termination) and the last lines of their
- * containers' logs. Bounded in size and masked (src/redact.ts): it goes into reports.
+ * events of the run's namespace, a `kubectl describe`-like state of the objects the kata created
+ * (its journal) and of its pods (the pods behind its placeholders first: conditions, containers
+ * with image, state, restarts and last termination) with the last lines of their containers'
+ * logs, and the last lines of the run's background jobs. Bounded in size and masked
+ * (src/redact.ts): it goes into reports.
  */
 import { CoreV1Api, type CoreV1Event, type V1ContainerStatus, type V1Pod } from '@kubernetes/client-node';
 import { redact } from '../redact.js';
 import { withDeadline } from './api.js';
 import { loadKubeConfig, releaseAgents, type ConnectOptions } from './cluster.js';
 import { containerStatuses } from './mesh.js';
+import { describeObject, type ObjectEvidence } from './object-state.js';
+import type { ResourcePath } from './api.js';
+
+export type { ObjectEvidence } from './object-state.js';
+
+/** What the run knows of the kata when a step fails: what it created, the pods it looked up, its background jobs. */
+export interface EvidenceScope {
+  /** What kubectl reported created (`deployment.apps` `nginx`), in order. */
+  readonly objects: readonly { readonly resource: string; readonly name: string; readonly namespace?: string }[];
+  /** Placeholder name (`nginx POD`) -> the pod it was resolved to. */
+  readonly pods: ReadonlyMap<string, string>;
+  /** The background jobs started so far, with their last lines. */
+  readonly background: readonly { readonly step: string; readonly line: number; readonly lines: readonly string[] }[];
+}
+
+/** A background job's last lines when the step failed. */
+export interface BackgroundEvidence {
+  readonly step: string;
+  readonly line: number;
+  readonly lines: readonly string[];
+}
 
 /** A container of a pod, as `kubectl describe pod` shows it. */
 export interface ContainerEvidence {
@@ -26,6 +49,8 @@ export interface ContainerEvidence {
 /** A pod of the run's namespace. */
 export interface PodEvidence {
   readonly name: string;
+  /** The placeholder it is behind (`nginx POD`), when the kata looked it up. */
+  readonly placeholder?: string;
   readonly phase: string;
   /** `Ready=False (ContainersNotReady: containers with unready status: [web])` */
   readonly conditions: readonly string[];
@@ -37,7 +62,10 @@ export interface Evidence {
   readonly namespace: string;
   /** `Warning Failed pod/web-1: Failed to pull image "nginx:nope": ... (x3)`, oldest first. */
   readonly events: readonly string[];
+  /** The objects the kata created, in the order it created them. */
+  readonly objects: readonly ObjectEvidence[];
   readonly pods: readonly PodEvidence[];
+  readonly background: readonly BackgroundEvidence[];
   /** What could not be read (no right to read logs, a timeout), in words. */
   readonly problems: readonly string[];
   /** Some was left out to keep it bounded. */
@@ -45,17 +73,28 @@ export interface Evidence {
 }
 
 /** The bounds of evidence, so that a namespace with a thousand pods makes a readable report. */
-export const EVIDENCE_LIMITS = { events: 40, pods: 10, logLines: 20, lineChars: 300 } as const;
+export const EVIDENCE_LIMITS = { events: 40, objects: 20, pods: 10, logLines: 20, jobLines: 20, lineChars: 300 } as const;
+
+const NO_SCOPE: EvidenceScope = { objects: [], pods: new Map(), background: [] };
 
 /** Reads the evidence of `namespace`; never throws (what could not be read is named in `problems`). */
-export async function collectEvidence(namespace: string, options: Pick<ConnectOptions, 'context' | 'kubeconfig'> = {}): Promise<Evidence> {
+export async function collectEvidence(
+  namespace: string,
+  options: Pick<ConnectOptions, 'context' | 'kubeconfig'> = {},
+  scope: EvidenceScope = NO_SCOPE,
+): Promise<Evidence> {
   const problems: string[] = [];
-  let truncated = false;
+  let truncated = scope.objects.length > EVIDENCE_LIMITS.objects || scope.background.some((b) => b.lines.length > EVIDENCE_LIMITS.jobLines);
+  const background = scope.background.map((b) => ({
+    step: b.step,
+    line: b.line,
+    lines: b.lines.slice(-EVIDENCE_LIMITS.jobLines).map(clip),
+  }));
   let loaded;
   try {
     loaded = loadKubeConfig({ ...options, namespace });
   } catch (error) {
-    return { namespace, events: [], pods: [], problems: [(error as Error).message], truncated };
+    return { namespace, events: [], objects: [], pods: [], background, problems: [(error as Error).message], truncated };
   }
   const core = loaded.kc.makeApiClient(CoreV1Api);
   try {
@@ -68,15 +107,31 @@ export async function collectEvidence(namespace: string, options: Pick<ConnectOp
     } catch (error) {
       problems.push(`events: ${(error as Error).message}`);
     }
+    const paths = new Map<string, ResourcePath>();
+    const objects: ObjectEvidence[] = [];
+    for (const o of scope.objects.slice(0, EVIDENCE_LIMITS.objects)) {
+      const found = await describeObject(loaded.kc, o.resource, o.name, o.namespace ?? namespace, paths);
+      objects.push({ name: clip(`${found.name}${o.namespace === undefined ? '' : ` -n ${o.namespace}`}`), state: found.state.map(clip) });
+    }
     const pods: PodEvidence[] = [];
     try {
       const list = await withDeadline(`the pods of namespace ${namespace}`, core.listNamespacedPod({ namespace }));
       if (list.items.length > EVIDENCE_LIMITS.pods) truncated = true;
-      for (const pod of list.items.slice(0, EVIDENCE_LIMITS.pods)) pods.push(await describePod(core, pod, namespace, problems));
+      // The pods behind the kata's placeholders first: they are what its steps were about.
+      const behind = new Map([...scope.pods].map(([placeholder, pod]) => [pod, placeholder]));
+      const rank = (pod: V1Pod): number => (behind.has(pod.metadata?.name ?? '') ? 0 : 1);
+      const ordered = [...list.items].sort((a, b) => rank(a) - rank(b));
+      for (const pod of ordered.slice(0, EVIDENCE_LIMITS.pods)) {
+        const described = await describePod(core, pod, namespace, problems);
+        const placeholder = behind.get(described.name);
+        pods.push(placeholder === undefined ? described : { ...described, placeholder });
+      }
+      for (const [placeholder, pod] of scope.pods)
+        if (!list.items.some((p) => p.metadata?.name === pod)) problems.push(`pod ${pod} (<${placeholder}>) is no longer there`);
     } catch (error) {
       problems.push(`pods: ${(error as Error).message}`);
     }
-    return { namespace, events, pods, problems: problems.map(clip), truncated };
+    return { namespace, events, objects, pods, background, problems: problems.map(clip), truncated };
   } finally {
     releaseAgents(loaded.kc);
   }
@@ -87,9 +142,13 @@ export function evidenceLines(evidence: Evidence): string[] {
   const lines = [`evidence from namespace ${evidence.namespace}:`];
   lines.push(evidence.events.length === 0 ? 'events: none' : 'events:');
   for (const event of evidence.events) lines.push(`  ${event}`);
+  for (const object of evidence.objects) {
+    lines.push(`created ${object.name}:`);
+    for (const state of object.state) lines.push(`  ${state}`);
+  }
   if (evidence.pods.length === 0) lines.push('pods: none');
   for (const pod of evidence.pods) {
-    lines.push(`pod ${pod.name}: ${pod.phase}`);
+    lines.push(`pod ${pod.name}${pod.placeholder === undefined ? '' : ` (<${pod.placeholder}>)`}: ${pod.phase}`);
     for (const condition of pod.conditions) lines.push(`  condition ${condition}`);
     for (const c of pod.containers) {
       lines.push(`  container ${c.name} (image ${c.image}): ${c.state}; ready ${String(c.ready)}, restarts ${c.restartCount}`);
@@ -97,8 +156,15 @@ export function evidenceLines(evidence: Evidence): string[] {
       if (c.logs.length > 0) lines.push(`    last ${c.logs.length} log lines:`, ...c.logs.map((l) => `    | ${l}`));
     }
   }
+  for (const job of evidence.background) {
+    lines.push(`background job ${job.step} (line ${job.line}): last ${job.lines.length} lines`);
+    for (const line of job.lines) lines.push(`  | ${line}`);
+  }
   for (const problem of evidence.problems) lines.push(`not read: ${problem}`);
-  if (evidence.truncated) lines.push(`(bounded: at most ${EVIDENCE_LIMITS.events} events and ${EVIDENCE_LIMITS.pods} pods)`);
+  if (evidence.truncated)
+    lines.push(
+      `(bounded: at most ${EVIDENCE_LIMITS.events} events, ${EVIDENCE_LIMITS.objects} objects, ${EVIDENCE_LIMITS.pods} pods, ${EVIDENCE_LIMITS.jobLines} lines of a job)`,
+    );
   return lines;
 }
 

@@ -4,7 +4,7 @@
  * for $GITHUB_STEP_SUMMARY.
  */
 import { redact } from '../redact.js';
-import { describeVersions, firstFailure, totals, type SuiteRecord } from './suite.js';
+import { describeVersions, firstFailure, proofLine, totals, type SuiteRecord } from './suite.js';
 
 /** Workflow commands escape `%`, CR and LF in the message, and also `:` and `,` in properties. */
 const data = (text: string): string => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -14,9 +14,22 @@ const property = (text: string): string => data(text).replace(/:/g, '%3A').repla
 export function githubAnnotations(suite: SuiteRecord): string[] {
   const lines: string[] = [];
   for (const kata of suite.katas) {
+    if (kata.status === 'errored') {
+      const line = /^[^\n]*?:(\d+):/.exec(kata.reason ?? '')?.[1];
+      lines.push(
+        `::error file=${property(kata.file)},${line === undefined ? '' : `line=${line},`}title=${property(`${kata.file}: cannot be read`)}::${data(kata.reason ?? 'cannot be read')}`,
+      );
+      continue;
+    }
+    for (const proof of kata.proofs ?? [])
+      if (proof.verdict === 'proves-nothing')
+        lines.push(
+          `::error file=${property(kata.file)},line=${proof.line},title=${property(`${kata.title}: a check proves nothing`)}::${data(proofLine(kata.file, proof))}`,
+        );
     if (kata.status !== 'failed') continue;
     const last = kata.attempts[kata.attempts.length - 1];
     const failed = last?.record?.steps.filter((s) => s.status === 'failed') ?? [];
+    if (failed.length === 0 && last?.status === 'passed') continue; // failed for its proofs: annotated above
     if (failed.length === 0) {
       const why = last === undefined ? kata.reason : firstFailure(last, kata.file);
       lines.push(`::error file=${property(kata.file)},title=${property(kata.title)}::${data(why ?? 'failed')}`);
@@ -35,11 +48,16 @@ export function githubSummary(suite: SuiteRecord): string {
   const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const rows = suite.katas.map((k) => {
     const last = k.attempts[k.attempts.length - 1];
-    const note = k.status === 'skipped' ? (k.reason ?? '') : last === undefined ? '' : (firstFailure(last, k.file) ?? '');
+    const note =
+      k.status === 'skipped' || k.status === 'errored' || k.reason !== undefined
+        ? (k.reason ?? '')
+        : last === undefined
+          ? ''
+          : (firstFailure(last, k.file) ?? '');
     return `| ${cell(k.file)} | ${k.status} | ${k.attempts.length} | ${cell(k.status === 'passed' ? '' : note)} |`;
   });
   return [
-    `### kata test: ${t.passed} passed, ${t.failed} failed, ${t.flaky} flaky, ${t.skipped} skipped of ${t.katas}`,
+    `### kata test: ${t.passed} passed, ${t.failed} failed, ${t.flaky} flaky, ${t.skipped} skipped${t.errored > 0 ? `, ${t.errored} errored` : ''} of ${t.katas}`,
     '',
     '| Kata | Status | Attempts | Note |',
     '| --- | --- | --- | --- |',

@@ -6,7 +6,7 @@
  */
 import { evidenceLines } from '../k8s/evidence.js';
 import { testcase, xml } from './junit.js';
-import { firstFailure, totals, type AttemptRecord, type KataResult, type SuiteRecord } from './suite.js';
+import { firstFailure, proofLine, totals, type AttemptRecord, type CheckProof, type KataResult, type SuiteRecord } from './suite.js';
 
 export function suiteJunit(suite: SuiteRecord): string {
   const t = totals(suite.katas);
@@ -50,6 +50,10 @@ function kataSuite(kata: KataResult, suite: SuiteRecord): SuiteXml {
   if (kata.status === 'skipped') {
     cases = `    <testcase classname="${xml(kata.file)}" name="kata" time="0"><skipped message="${xml(kata.reason ?? 'skipped')}"/></testcase>\n`;
     counts = { tests: 1, failures: 0, errors: 0, skipped: 1 };
+  } else if (kata.status === 'errored') {
+    // The kata could not be read: an error (not a failure of its steps), with file:line and the fix.
+    cases = `    <testcase classname="${xml(kata.file)}" name="kata" time="0"><error type="unreadable" message="${xml(kata.reason ?? 'cannot be read')}"/></testcase>\n`;
+    counts = { tests: 1, failures: 0, errors: 1, skipped: 0 };
   } else if (record === undefined) {
     const why = last?.error ?? kata.reason ?? 'did not start';
     cases =
@@ -69,12 +73,19 @@ function kataSuite(kata: KataResult, suite: SuiteRecord): SuiteXml {
       record.leftovers.length > 0
         ? `    <testcase classname="${xml(kata.file)}" name="nothing left behind" time="0"><failure message="${xml(`left behind: ${record.leftovers.join(', ')}`)}"/></testcase>\n`
         : '';
-    cases = steps.map((s) => testcase(s, kata.file, evidenceOf(s.step.id))).join('') + leftBehind;
+    const proofs = kata.proofs ?? [];
+    cases =
+      steps.map((s) => testcase(s, kata.file, evidenceOf(s.step.id))).join('') +
+      leftBehind +
+      proofs.map((p) => proofCase(kata.file, p)).join('');
     counts = {
-      tests: steps.length + (leftBehind === '' ? 0 : 1),
-      failures: steps.filter((s) => s.status === 'failed').length + (leftBehind === '' ? 0 : 1),
+      tests: steps.length + (leftBehind === '' ? 0 : 1) + proofs.length,
+      failures:
+        steps.filter((s) => s.status === 'failed').length +
+        (leftBehind === '' ? 0 : 1) +
+        proofs.filter((p) => p.verdict === 'proves-nothing').length,
       errors: steps.filter((s) => s.status === 'interrupted').length,
-      skipped: steps.filter((s) => s.status === 'skipped').length,
+      skipped: steps.filter((s) => s.status === 'skipped').length + proofs.filter((p) => p.verdict === 'not-proven').length,
     };
   }
   // Earlier attempts (a retry's reasons) and stopped strays are notes, not testcases.
@@ -90,6 +101,15 @@ function kataSuite(kata: KataResult, suite: SuiteRecord): SuiteXml {
   const time = seconds(kata.attempts.reduce((n, a) => n + a.durationMs, 0));
   const open = `  <testsuite name="${xml(kata.title)}" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="${time}">\n`;
   return { xml: open + props + cases + out + '  </testsuite>\n', ...counts };
+}
+
+/** A check's proof (--prove) as a testcase on its line: passed when proven, a failure when it proves nothing, skipped when it could not be tried. */
+function proofCase(file: string, proof: CheckProof): string {
+  const open = `    <testcase classname="${xml(file)}" name="${xml(`proof: ${proof.check} (step ${proof.step})`)}" file="${xml(file)}" line="${proof.line}" time="0"`;
+  const message = xml(proofLine(file, proof));
+  if (proof.verdict === 'proven') return `${open}><system-out>${message}</system-out></testcase>\n`;
+  if (proof.verdict === 'not-proven') return `${open}><skipped message="${message}"/></testcase>\n`;
+  return `${open}><failure message="${message}"/></testcase>\n`;
 }
 
 function seconds(ms: number): string {

@@ -7,8 +7,8 @@ import { formatDuration } from '../kata/describe.js';
 import { redact } from '../redact.js';
 import { jsonReport, type RunRecord } from './run-record.js';
 
-/** How a kata of a suite ended: `flaky` failed first and passed on a retry. */
-export type KataStatus = 'passed' | 'failed' | 'flaky' | 'skipped' | 'interrupted';
+/** How a kata of a suite ended: `flaky` failed first and passed on a retry; `errored` could not be read (`reason` says where and why). */
+export type KataStatus = 'passed' | 'failed' | 'flaky' | 'skipped' | 'errored' | 'interrupted';
 
 /** The versions a suite ran on, in every report, so that a maintainer sees which platform a kata broke on. */
 export interface Versions {
@@ -16,6 +16,20 @@ export interface Versions {
   readonly cluster: string;
   /** `istio 1.31.0`, or null without a mesh. */
   readonly mesh: string | null;
+}
+
+/** What `kata test --prove` found about one check of a kata. */
+export interface CheckProof {
+  /** The step's id. */
+  readonly step: string;
+  /** The check's line in the kata. */
+  readonly line: number;
+  /** `expect contains "NAME"`, as `kata plan` words it. */
+  readonly check: string;
+  /** `proves-nothing` fails the kata; `not-proven` (nothing could be tried) is a note. */
+  readonly verdict: 'proven' | 'proves-nothing' | 'not-proven';
+  /** How it was shown, in words: where it failed, or where it held. */
+  readonly how: string;
 }
 
 /** One run of a kata, in its own namespace. */
@@ -28,6 +42,8 @@ export interface AttemptRecord {
   readonly evidence: ReadonlyMap<string, Evidence>;
   readonly status: 'passed' | 'failed' | 'interrupted';
   readonly durationMs: number;
+  /** With --prove: the verdict on each check of the steps that passed. */
+  readonly proofs?: readonly CheckProof[];
 }
 
 /** A kata of the suite and how it ended. */
@@ -35,9 +51,11 @@ export interface KataResult {
   readonly file: string;
   readonly title: string;
   readonly status: KataStatus;
-  /** Why it was skipped, or why it failed when no step says it (it could not start). */
+  /** Why it was skipped or errored (`file:line: what. How to fix it.`), or why it failed when no step says it. */
   readonly reason?: string;
   readonly attempts: readonly AttemptRecord[];
+  /** With --prove: the verdict on each check of its last attempt (any `proves-nothing` fails the kata). */
+  readonly proofs?: readonly CheckProof[];
 }
 
 export interface SuiteRecord {
@@ -50,7 +68,7 @@ export interface SuiteRecord {
 export type Totals = Record<KataStatus, number> & { readonly katas: number };
 
 /** A kata's status from its attempts (in order): passed on a retry is flaky. */
-export function kataStatus(attempts: readonly Pick<AttemptRecord, 'status'>[]): Exclude<KataStatus, 'skipped'> {
+export function kataStatus(attempts: readonly Pick<AttemptRecord, 'status'>[]): Exclude<KataStatus, 'skipped' | 'errored'> {
   const last = attempts[attempts.length - 1];
   if (last === undefined) return 'interrupted';
   if (last.status === 'passed') return attempts.length > 1 ? 'flaky' : 'passed';
@@ -59,14 +77,21 @@ export function kataStatus(attempts: readonly Pick<AttemptRecord, 'status'>[]): 
 
 /** Counts of katas per status. */
 export function totals(katas: readonly Pick<KataResult, 'status'>[]): Totals {
-  const counts = { katas: katas.length, passed: 0, failed: 0, flaky: 0, skipped: 0, interrupted: 0 };
+  const counts = { katas: katas.length, passed: 0, failed: 0, flaky: 0, skipped: 0, errored: 0, interrupted: 0 };
   for (const kata of katas) counts[kata.status]++;
   return counts;
 }
 
-/** The suite's outcome: interrupted beats failed beats ok (flaky and skipped katas do not fail a suite). */
-export function suiteOutcome(katas: readonly Pick<KataResult, 'status'>[], interrupted: boolean): 'ok' | 'failed' | 'interrupted' {
+/**
+ * The suite's outcome: interrupted beats unreadable (a kata errored) beats failed beats ok (flaky
+ * and skipped katas do not fail a suite).
+ */
+export function suiteOutcome(
+  katas: readonly Pick<KataResult, 'status'>[],
+  interrupted: boolean,
+): 'ok' | 'failed' | 'unreadable' | 'interrupted' {
   if (interrupted || katas.some((k) => k.status === 'interrupted')) return 'interrupted';
+  if (katas.some((k) => k.status === 'errored')) return 'unreadable';
   return katas.some((k) => k.status === 'failed') ? 'failed' : 'ok';
 }
 
@@ -89,9 +114,15 @@ function failureOf(attempt: AttemptRecord, file: string): string | undefined {
   return left.length > 0 ? `left behind: ${left.join(', ')}` : undefined;
 }
 
+/** `FILE:LINE: expect contains "NAME" (step s2) proves nothing: how` */
+export function proofLine(file: string, proof: CheckProof): string {
+  const verdict = proof.verdict === 'proves-nothing' ? 'proves nothing' : proof.verdict === 'proven' ? 'proven' : 'not proven';
+  return redact(`${file}:${proof.line}: ${proof.check} (step ${proof.step}) ${verdict}: ${proof.how}`);
+}
+
 /** What the summary table says of a kata in its last column. */
 function note(kata: KataResult): string {
-  if (kata.status === 'skipped') return kata.reason ?? '';
+  if (kata.status === 'skipped' || kata.status === 'errored') return kata.reason ?? '';
   const last = kata.attempts[kata.attempts.length - 1];
   if (kata.status === 'flaky') {
     const first = kata.attempts[0];
@@ -121,7 +152,7 @@ export function summaryTable(suite: SuiteRecord): string {
   return [
     line(header),
     ...rows.map(line),
-    `== ${t.passed} passed, ${t.failed} failed, ${t.flaky} flaky, ${t.skipped} skipped${t.interrupted > 0 ? `, ${t.interrupted} interrupted` : ''} of ${t.katas} katas in ${formatDuration(suite.durationMs)}; exit ${suite.exitCode}`,
+    `== ${t.passed} passed, ${t.failed} failed, ${t.flaky} flaky, ${t.skipped} skipped${t.errored > 0 ? `, ${t.errored} errored` : ''}${t.interrupted > 0 ? `, ${t.interrupted} interrupted` : ''} of ${t.katas} katas in ${formatDuration(suite.durationMs)}; exit ${suite.exitCode}`,
     `versions: ${describeVersions(suite.versions)}`,
     '',
   ].join('\n');
@@ -155,6 +186,7 @@ export function suiteJson(suite: SuiteRecord): unknown {
       title: k.title,
       status: k.status,
       ...(k.reason === undefined ? {} : { reason: k.reason }),
+      ...(k.proofs === undefined ? {} : { proofs: k.proofs }),
       attempts: k.attempts.map((a) => attemptJson(a, suite.versions)),
     })),
   };

@@ -11,6 +11,10 @@ import type { RunLedger } from './ledger.js';
 import type { EngineEvent, EventListener, StepStatus } from './events.js';
 import type { ClusterPort, Shell, ShellState, StepGate } from './ports.js';
 import { sleep } from './sleep.js';
+import { probeStep, type Probe } from './probe.js';
+import { failureScope, type FailureScope } from './failure-scope.js';
+
+export type { FailureScope } from './failure-scope.js';
 import { formatDuration } from '../kata/describe.js';
 import { StepRunner, type BackgroundHandle } from './step-runner.js';
 import { omitUndefined } from '../omit-undefined.js';
@@ -48,7 +52,12 @@ export interface EngineOptions {
    * or the cleanup), so that a front end can look at the cluster as the failure left it
    * (`kata test` collects its evidence here).
    */
-  readonly afterStepFailed?: (step: Step) => Promise<void>;
+  readonly afterStepFailed?: (step: Step, scope: FailureScope) => Promise<void>;
+  /**
+   * Awaited before each step of the main phase that runs, with a probe that evaluates another
+   * step's checks at this point (`kata test --prove` shows there that a later check can fail).
+   */
+  readonly beforeStep?: (step: Step, probe: Probe) => Promise<void>;
 }
 
 /** What an interrupt did: stopped the main phase, found the cleanup already running (it goes on), or skipped the rest of it. */
@@ -77,9 +86,16 @@ export class Engine {
   private cleanupInterrupts = 0;
   /** The learner quit from the UI: the run ends as interrupted, after the cleanup. */
   private quit = false;
+  /** Placeholder values: given with --set, and those resolved so far. */
+  private readonly values: Map<string, string>;
+  /** The background jobs started, for the evidence of a failure. */
+  private readonly background: BackgroundHandle[] = [];
+  /** Evaluates a step's checks at the current point of the main phase (for `beforeStep`). */
+  private probe: Probe = () => Promise.resolve({ ran: false, why: 'the run has not started', waitingFor: 'stop' });
 
   constructor(private readonly options: EngineOptions) {
     this.journal = new Journal((objects) => options.ledger?.setObjects(objects));
+    this.values = new Map(options.values);
   }
 
   /**
@@ -120,9 +136,23 @@ export class Engine {
     const emit = (event: EngineEvent): void => listener(event);
     emit({ type: 'run-started', kata, ...(cluster === undefined ? {} : { target: cluster.target }), at: started });
 
+    const values = this.values;
+    this.probe = (step, runCommands) =>
+      probeStep(
+        {
+          cluster,
+          values,
+          shells: this.shells,
+          hostShell: () => this.hostShell(),
+          stepTimeoutMs: this.options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+          signal: this.mainAbort.signal,
+        },
+        step,
+        runCommands,
+      );
     const runner = new StepRunner({
       cluster,
-      values: new Map(this.options.values),
+      values,
       shells: this.shells,
       contexts: kata.contexts,
       journal: this.journal,
@@ -192,6 +222,10 @@ export class Engine {
           runner.shown(step);
           continue;
         }
+        if (this.options.beforeStep !== undefined) {
+          await this.options.beforeStep(step, this.probe);
+          if (signal.aborted) break;
+        }
         if (step.background) {
           const handle = await runner.startBackground(step, signal);
           if (runner.quitRequested) {
@@ -206,6 +240,7 @@ export class Engine {
             continue;
           }
           running.add(handle);
+          this.background.push(handle);
           const bound = step.bound ?? { kind: 'for', ms: 10_000 };
           if (bound.kind === 'for') {
             timed.push(sleep(bound.ms, AbortSignal.any([signal, phaseOver.signal])).then(() => finish(handle)));
@@ -231,7 +266,8 @@ export class Engine {
             break;
           }
         }
-        if (status === 'failed') await this.options.afterStepFailed?.(step);
+        if (status === 'failed')
+          await this.options.afterStepFailed?.(step, failureScope(this.options.kata, this.values, this.journal, this.background));
         if (runner.quitRequested) {
           this.quit = true;
           break;

@@ -4,7 +4,8 @@
  */
 import { OutputChecks, type CheckResult } from '../checks/output-checks.js';
 import type { BackgroundJob } from '../exec/shell-session.js';
-import { describeCheck, formatDuration } from '../kata/describe.js';
+import { formatDuration } from '../kata/describe.js';
+import { apiChecks } from './api-checks.js';
 import { runsKubectl } from '../kata/commands.js';
 import { HOST, type ContextInfo, type Step } from '../kata/model.js';
 import type { EngineEvent, StepStatus } from './events.js';
@@ -546,27 +547,7 @@ export class StepRunner {
 
   /** Checks that read the cluster instead of the output. */
   private async apiChecks(step: Step): Promise<CheckResult[]> {
-    const results: CheckResult[] = [];
-    for (const check of step.checks) {
-      if (check.kind !== 'ephemeral-container') continue;
-      const pod = fillPlaceholders(check.pod, this.o.values);
-      if (this.o.cluster === undefined) {
-        results.push({ check, passed: false, expected: describeCheck(check), detail: 'no cluster to read the pod from' });
-        continue;
-      }
-      try {
-        const found = await this.o.cluster.ephemeralContainer(pod, check.image);
-        results.push({ check, passed: found.found, expected: describeCheck(check), detail: found.detail });
-      } catch (error) {
-        results.push({
-          check,
-          passed: false,
-          expected: describeCheck(check),
-          detail: `could not read pod ${pod}: ${(error as Error).message}`,
-        });
-      }
-    }
-    return results;
+    return apiChecks(step, this.o.cluster, this.o.values);
   }
 
   /**

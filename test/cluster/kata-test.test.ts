@@ -61,6 +61,11 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('kata test against a 
     const evidence = JSON.stringify(broken?.attempts[0]?.steps?.find((s) => s.status === 'failed')?.evidence);
     expect(evidence).toMatch(/ErrImagePull|ImagePullBackOff/);
     expect(evidence).toContain('nginx:kata-tag-that-does-not-exist');
+    // Scoped to the kata: the deployment it created, described, and its background job's last lines.
+    const found = broken?.attempts[0]?.steps?.find((s) => s.status === 'failed')?.evidence as
+      { objects: { name: string; state: string[] }[]; background: { step: string; lines: string[] }[] } | undefined;
+    expect(found?.objects.find((o) => o.name === 'deployment.apps/broken')?.state.join('\n')).toMatch(/replicas 1: 0 ready/);
+    expect(found?.background.find((b) => b.step === 'watch-pods')?.lines.join('\n')).toMatch(/broken-\S+\s+0\/1/);
 
     const junit = readFileSync(join(out, 'suite.xml'), 'utf8');
     expect(junit).toMatch(/<system-out>[^<]*(ErrImagePull|ImagePullBackOff)[^<]*nginx:kata-tag-that-does-not-exist/);
@@ -75,5 +80,25 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('kata test against a 
       const phase = spawnSync('kubectl', ['get', 'namespace', ns, '-o', 'jsonpath={.status.phase}'], { env, encoding: 'utf8' });
       expect(phase.status === 0 ? phase.stdout : 'gone').toMatch(/^(gone|Terminating)$/);
     }
+  });
+
+  it('proves with --prove that a check depends on the kata, and reports one that holds on any cluster', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'kata-prove-cluster-'));
+    const file = 'test/fixtures/katas/prove-cluster/settings.md';
+    const result = await kataCli(['test', '--prove', file, '--report', `json=${out}/suite.json`, '--report', `junit=${out}/suite.xml`], {
+      env,
+    });
+    expect(result.exitCode, result.all).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(`^${file}\\s+failed\\s+1\\s+\\S+\\s+a check proves nothing: ${file}:21$`, 'm'));
+    const json = JSON.parse(readFileSync(join(out, 'suite.json'), 'utf8')) as {
+      katas: { proofs: { step: string; verdict: string; how: string }[] }[];
+    };
+    const proofs = new Map(json.katas[0]?.proofs.map((p) => [p.step, p]));
+    // Read before the config map existed, the value is not there: proven.
+    expect(proofs.get('read-value')).toMatchObject({ verdict: 'proven', how: expect.stringContaining('before step store') });
+    // Every cluster has namespaces: the header is always printed.
+    expect(proofs.get('list')).toMatchObject({ verdict: 'proves-nothing', how: expect.stringContaining('before step store') });
+    const junit = readFileSync(join(out, 'suite.xml'), 'utf8');
+    if (xmllintMissing === undefined) expect(xmllintErrors(junit, join(ROOT, 'test/fixtures/junit/junit.xsd'))).toBe('');
   });
 });

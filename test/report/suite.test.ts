@@ -37,9 +37,19 @@ const failedRecord = recordOf(k, [
 const evidence: Evidence = {
   namespace: 'kata-test-broken-1a2b3c',
   events: ['Warning Failed pod/web-1: Failed to pull image "nginx:nope": not found', 'Warning Failed pod/web-1: Error: ErrImagePull'],
+  objects: [
+    {
+      name: 'deployment.apps/web',
+      state: [
+        'replicas 1: 0 ready, 0 available, 1 updated',
+        'condition Available=False (MinimumReplicasUnavailable: Deployment does not have minimum availability.)',
+      ],
+    },
+  ],
   pods: [
     {
       name: 'web-1',
+      placeholder: 'web POD',
       phase: 'Pending',
       conditions: ['Ready=False (ContainersNotReady: containers with unready status: [nginx])'],
       containers: [
@@ -54,6 +64,7 @@ const evidence: Evidence = {
       ],
     },
   ],
+  background: [{ step: 'watch', line: 12, lines: ['web-1   0/1   ErrImagePull   0   5s'] }],
   problems: [],
   truncated: false,
 };
@@ -124,7 +135,7 @@ describe('a suite status', () => {
     expect(suiteOutcome([{ status: 'passed' }, { status: 'flaky' }, { status: 'skipped' }], false)).toBe('ok');
     expect(suiteOutcome([{ status: 'passed' }, { status: 'failed' }], false)).toBe('failed');
     expect(suiteOutcome([{ status: 'failed' }], true)).toBe('interrupted');
-    expect(totals(suite.katas)).toEqual({ katas: 4, passed: 0, failed: 2, flaky: 1, skipped: 1, interrupted: 0 });
+    expect(totals(suite.katas)).toEqual({ katas: 4, passed: 0, failed: 2, flaky: 1, skipped: 1, errored: 0, interrupted: 0 });
   });
 });
 
@@ -156,7 +167,7 @@ describe('the suite JSON report', () => {
 
   it('has the versions, the totals and, per kata, its status and each attempt as kata run reports it', () => {
     expect(json.versions).toEqual(versions);
-    expect(json.totals).toEqual({ katas: 4, passed: 0, failed: 2, flaky: 1, skipped: 1, interrupted: 0 });
+    expect(json.totals).toEqual({ katas: 4, passed: 0, failed: 2, flaky: 1, skipped: 1, errored: 0, interrupted: 0 });
     expect([json.status, json.exitCode]).toEqual(['failed', 1]);
     expect(json.katas.map((k) => k.status)).toEqual(['failed', 'flaky', 'skipped', 'failed']);
     expect(json.katas[1]?.attempts.map((a) => a.namespace)).toEqual(['kata-test-flaky-000001', 'kata-test-flaky-000002']);
@@ -202,6 +213,9 @@ describe.skipIf(xmllintMissing !== undefined)(
       expect(out).toContain('evidence from namespace kata-test-broken-1a2b3c');
       expect(out).toContain('Error: ErrImagePull');
       expect(out).toContain('container nginx (image nginx:nope): waiting: ImagePullBackOff');
+      expect(out).toContain('created deployment.apps/web:\n  replicas 1: 0 ready, 0 available, 1 updated\n  condition Available=False');
+      expect(out).toContain('pod web-1 (<web POD>): Pending');
+      expect(out).toContain('background job watch (line 12): last 1 lines\n  | web-1   0/1   ErrImagePull');
       expect(xpath(xml, 'count(/testsuites/testsuite[1]/testcase[not(failure)]/system-out)')).toBe('0');
       expect(xml).not.toContain('abcdefghijklmnop');
     });

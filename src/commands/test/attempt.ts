@@ -10,7 +10,8 @@ import type { Kata } from '../../kata/model.js';
 import { omitUndefined } from '../../omit-undefined.js';
 import { PlainReporter } from '../../report/plain.js';
 import { RunRecorder } from '../../report/run-record.js';
-import type { AttemptRecord } from '../../report/suite.js';
+import { proofLine, type AttemptRecord } from '../../report/suite.js';
+import { Prover } from './prove.js';
 import { Engine } from '../../run/engine.js';
 import type { Evidence } from '../../k8s/evidence.js';
 import { engineSettings, needsMesh, prepareRun, type RunSettings } from '../run/prepare.js';
@@ -20,6 +21,8 @@ export interface SuiteTarget {
   readonly context?: string | undefined;
   readonly set: readonly string[];
   readonly stepTimeoutMs?: number | undefined;
+  /** --prove: show that every check can fail (prove.ts). */
+  readonly prove?: boolean;
 }
 
 /** What a running attempt offers the suite: stop it (Ctrl-C). */
@@ -80,18 +83,25 @@ export async function runAttempt(
   const recorder = new RunRecorder();
   const plain = new PlainReporter(write);
   const cluster = prepared.cluster;
+  const prover = target.prove === true ? new Prover(prepared.kata) : undefined;
   const engine = new Engine({
     ...engineSettings(prepared, settings),
     listener: (event) => {
       recorder.on(event);
       plain.on(event);
+      prover?.on(event);
     },
+    ...(prover === undefined ? {} : { beforeStep: prover.beforeStep }),
     ...(cluster === undefined
       ? {}
       : {
-          afterStepFailed: async (step) => {
+          afterStepFailed: async (step, scope) => {
             const { collectEvidence, evidenceLines } = await import('../../k8s/evidence.js');
-            const found = await collectEvidence(cluster.target.namespace, omitUndefined({ context: target.context }));
+            const found = await collectEvidence(cluster.target.namespace, omitUndefined({ context: target.context }), {
+              objects: scope.created,
+              pods: scope.pods,
+              background: scope.background,
+            });
             evidence.set(step.id, found);
             for (const line of evidenceLines(found)) write(`  ! ${line}\n`);
           },
@@ -105,6 +115,8 @@ export async function runAttempt(
     register(undefined);
   }
   plain.summary(recorder.record, []);
+  const proofs = prover?.proofs();
+  for (const proof of proofs ?? []) write(`prove: ${proofLine(file, proof)}\n`);
   return {
     attempt: {
       namespace: prepared.cluster?.target.namespace ?? namespace,
@@ -112,6 +124,7 @@ export async function runAttempt(
       evidence,
       status: outcome === 'ok' ? 'passed' : outcome === 'interrupted' ? 'interrupted' : 'failed',
       durationMs: Date.now() - started,
+      ...omitUndefined({ proofs }),
     },
     output: chunks.join(''),
   };

@@ -8,8 +8,12 @@ import { join } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Kata } from '../../kata/model.js';
 
-/** The kata files under `paths`, each once, in the order given (a folder's in name order). */
-export function discoverKatas(paths: readonly string[], load: (file: string) => Kata): string[] {
+/**
+ * The kata files under `paths`, each once, in the order given (a folder's in name order).
+ * `load` returns undefined for a file that cannot be read as a kata: such a file in a folder is
+ * found all the same (the suite reports it errored), since a kata with a mistake is still a kata.
+ */
+export function discoverKatas(paths: readonly string[], load: (file: string) => Kata | undefined): string[] {
   const found: string[] = [];
   for (const path of paths) {
     let isFolder: boolean;
@@ -19,7 +23,7 @@ export function discoverKatas(paths: readonly string[], load: (file: string) => 
       throw new UsageError(`${path}: no such file or folder`, 'Name kata files or folders that hold them, e.g. `kata test katas/`.');
     }
     if (!isFolder) found.push(path);
-    else found.push(...markdownUnder(path).filter((file) => load(file).steps.some((s) => s.run)));
+    else found.push(...markdownUnder(path).filter((file) => load(file)?.steps.some((s) => s.run) ?? true));
   }
   return [...new Set(found)];
 }

@@ -5,7 +5,7 @@
  * JUnit and one JSON report for the whole suite.
  */
 import { appendFileSync } from 'node:fs';
-import { exitCodeOf, UsageError, type Outcome } from '../../errors.js';
+import { exitCodeOf, KataError, UsageError, type Outcome } from '../../errors.js';
 import { parseDuration } from '../../kata/annotations.js';
 import type { Kata } from '../../kata/model.js';
 import { loadKata } from '../../kata/parse.js';
@@ -43,6 +43,7 @@ export async function testCommand(args: readonly string[]): Promise<Outcome> {
       set: { type: 'string', multiple: true },
       timeout: { type: 'string' },
       context: { type: 'string' },
+      prove: { type: 'boolean' },
     },
     'test',
   );
@@ -56,18 +57,34 @@ export async function testCommand(args: readonly string[]): Promise<Outcome> {
   const reports = (values.report ?? []).map(parseReport);
   checkReportPaths(reports);
 
-  const katas = new Map<string, Kata>();
-  const load = (file: string): Kata => {
+  // A kata that cannot be read is reported errored; the others run.
+  const katas = new Map<string, Kata | KataError>();
+  const read = (file: string): Kata | KataError => {
     let kata = katas.get(file);
-    if (kata === undefined) katas.set(file, (kata = loadKata(file)));
+    if (kata === undefined) {
+      try {
+        kata = loadKata(file);
+      } catch (error) {
+        if (!(error instanceof KataError)) throw error;
+        kata = error;
+      }
+      katas.set(file, kata);
+    }
     return kata;
+  };
+  const load = (file: string): Kata | undefined => {
+    const kata = read(file);
+    return kata instanceof KataError ? undefined : kata;
   };
   const files = discoverKatas(positionals, load);
   if (files.length === 0)
     throw new UsageError(`no katas found in ${positionals.join(', ')}`, 'A kata is a Markdown file with at least one step to run.');
 
   const started = Date.now();
-  const needCluster = files.some((f) => needsCluster(load(f)));
+  const needCluster = files.some((f) => {
+    const kata = load(f);
+    return kata !== undefined && needsCluster(kata);
+  });
   const { readPlatform } = await import('../../k8s/platform.js');
   const platform = needCluster ? await readPlatform(omitUndefined({ context: values.context })) : undefined;
   const versions: Versions = {
@@ -78,7 +95,8 @@ export async function testCommand(args: readonly string[]): Promise<Outcome> {
   const progress = (line: string): void => void process.stderr.write(`kata test: ${line}\n`);
   progress(`${files.length} katas, ${jobs} at a time${retries > 0 ? `, ${retries} retries` : ''}; ${describeVersions(versions)}`);
 
-  const target: SuiteTarget = { set: values.set ?? [], ...omitUndefined({ context: values.context, stepTimeoutMs: timeout }) };
+  const prove = values.prove === true;
+  const target: SuiteTarget = { set: values.set ?? [], prove, ...omitUndefined({ context: values.context, stepTimeoutMs: timeout }) };
   const running = new Set<Running>();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -99,8 +117,12 @@ export async function testCommand(args: readonly string[]): Promise<Outcome> {
       files,
       jobs,
       async (file, index) => {
-        const kata = load(file);
         const where = `[${index + 1}/${files.length}] ${file}`;
+        const kata = read(file);
+        if (kata instanceof KataError) {
+          progress(`${where}: errored, it cannot be read`);
+          return { file, title: file, status: 'errored', reason: kata.format(), attempts: [] };
+        }
         const skipped =
           platform === undefined && needsCluster(kata) ? 'needs a cluster' : skipReason(kata, platform ?? { cluster: 'none' });
         if (skipped !== undefined) {
@@ -124,7 +146,7 @@ export async function testCommand(args: readonly string[]): Promise<Outcome> {
           progress(`${where}: attempt ${attempts.length} ${attempt.status} in ${Math.round(attempt.durationMs / 100) / 10}s`);
           if (attempt.status !== 'failed') break;
         }
-        return { file, title: kata.title, status: kataStatus(attempts), attempts };
+        return withProofs({ file, title: kata.title, status: kataStatus(attempts), attempts });
       },
       () => interrupts > 0,
     );
@@ -135,7 +157,7 @@ export async function testCommand(args: readonly string[]): Promise<Outcome> {
     (r, i): KataResult =>
       r ?? {
         file: files[i] as string,
-        title: load(files[i] as string).title,
+        title: load(files[i] as string)?.title ?? (files[i] as string),
         status: 'interrupted',
         reason: 'not started: the suite was interrupted',
         attempts: [],
@@ -147,6 +169,24 @@ export async function testCommand(args: readonly string[]): Promise<Outcome> {
   for (const line of await writeSuiteReports(suite, reports)) process.stdout.write(`report: ${line}\n`);
   if (process.env.GITHUB_ACTIONS === 'true') await githubActions(suite);
   return outcome;
+}
+
+/**
+ * With --prove, the verdicts of the last attempt's checks: a kata that passed with a check that
+ * proves nothing fails (retries do not change that: its text is what is wrong).
+ */
+function withProofs(result: KataResult): KataResult {
+  const proofs = result.attempts[result.attempts.length - 1]?.proofs;
+  if (proofs === undefined) return result;
+  const empty = proofs.filter((p) => p.verdict === 'proves-nothing');
+  if (empty.length === 0 || (result.status !== 'passed' && result.status !== 'flaky')) return { ...result, proofs };
+  const lines = empty.map((p) => `${result.file}:${p.line}`).join(', ');
+  return {
+    ...result,
+    proofs,
+    status: 'failed',
+    reason: `${empty.length === 1 ? 'a check proves' : `${empty.length} checks prove`} nothing: ${lines}`,
+  };
 }
 
 /** On GitHub Actions: `::error` lines on stdout, and the summary appended to $GITHUB_STEP_SUMMARY. */

@@ -359,8 +359,7 @@ describe('placeholders and inferred checks', () => {
         text: 'Welcome to nginx!',
         inferred: true,
         line: 5,
-        because:
-          'and query the web server with a `curl` command. You should expect to see the *Welcome to nginx!* HTML output from the curl command.',
+        because: 'You should expect to see the *Welcome to nginx!* HTML output from the curl command.',
       },
     ]);
   });

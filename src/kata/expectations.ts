@@ -35,7 +35,8 @@ const PROMISE =
 const ABOUT_A_UI = /\b(?:Kiali|Grafana|Jaeger|Prometheus\s+UI|dashboard|browser|web\s+UI|the\s+UI|graph|padlock)\b/i;
 const NEGATIVE =
   /\b(?:should|will|would|must|shall|do|does|did|can)\s*(?:not|n't|never|no\s+longer)\s+(?:\w+\s+)?(?:see|get|receive|print|show|return|output|display|observe|notice|contain|include|appear|list)\b|\b(?:won't|wont|shouldn't|don't|doesn't|can't|cannot)\s+(?:\w+\s+)?(?:see|get|receive|print|show|return|display|observe|notice|contain|include|appear|list)\b|\b(?:is|are|was|were)\s+(?:no\s+longer|not|never)\s+(?:being\s+)?(?:shown|printed|listed|received|returned|displayed|present|there|visible|included|seen)\b|\bno\s+longer\s+(?:appears?|shows?|shown|listed|received|returned|printed|present|visible|there)\b|\bdisappears?\b/i;
-const NAMED_COMMAND = /\b(?:the|a|an|that|this|same)\s+`?([\w./-]+)`?\s+(?:command|query|request|call|script|loop|for-loop)\b/i;
+const NAMED_COMMAND =
+  /\b(?:the|a|an|that|this|same)\s+`?(?!(?:same|previous|last|first|next|following|above|earlier|other|whole|new)\b)([\w./-]+)`?\s+(?:command|query|request|call|script|loop|for-loop)\b/i;
 const BACKWARDS = /\b(?:above|previous|preceding|earlier|from\s+before)\b/i;
 const FORWARD = /:\s*$|\b(?:following|below|next\s+command|this\s+command)\b/i;
 /** An instruction to run what comes next: the paragraph introduces the block after it. */

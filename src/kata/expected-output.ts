@@ -155,7 +155,7 @@ function stableCells(columns: readonly string[], cells: readonly string[]): { co
 
 /** Kubernetes' generated suffixes use this alphabet (no vowels, no 0, 1 or 3): a pod template hash, then a pod's own. */
 const GENERATED = '[bcdfghjklmnpqrstvwxz2456789]';
-const POD_SUFFIX = new RegExp(`-${GENERATED}{6,10}-${GENERATED}{5}$|-${GENERATED}{5}$`);
+const POD_SUFFIX = new RegExp(`-${GENERATED}{5,10}-${GENERATED}{5}$|-${GENERATED}{5}$`);
 
 /** A cell as compared: generated name suffixes become `-*`, node ports `:*`. */
 export function normalizedCell(value: string): string {
@@ -168,7 +168,7 @@ const TIMESTAMP =
   /^\[?\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\]?,?$|^\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?$/;
 const IP_IN = /\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?/g;
 const NUMBER_IN = /(?<![A-Za-z\d])\d+(?:\.\d+)?(?![A-Za-z\d])/g;
-const NAME_IN = new RegExp(`\\b([a-z][a-z0-9]*(?:-[a-z0-9]+)*?)(?:-${GENERATED}{6,10})?-${GENERATED}{5}\\b`, 'g');
+const NAME_IN = new RegExp(`\\b([a-z][a-z0-9]*(?:-[a-z0-9]+)*?)(?:-${GENERATED}{5,10})?-${GENERATED}{5}\\b`, 'g');
 const HEX_ID = /^[0-9a-f]{8,}$/;
 
 function escape(text: string): string {

@@ -167,7 +167,8 @@ function rerunTarget(steps: readonly MutableStep[], stepBlock: readonly number[]
     e.command !== undefined
       ? s.commands.some((c) => commandNames(c.text).includes(e.command as string))
       : !script || s.commands.some((c) => commandNames(c.text).some((n) => /\.sh$/.test(n)));
-  for (let i = first; i < steps.length && stepBlock[i] === stepBlock[first]; i++) {
+  const introduces = e.command !== undefined || /:\s*$|\b(?:following|below)\b/i.test(e.sentence);
+  for (let i = first; introduces && i < steps.length && stepBlock[i] === stepBlock[first]; i++) {
     const s = steps[i] as MutableStep;
     if (s.run && matches(s)) return undefined; // "re-run the query below:" and the block is the query
   }

@@ -41,7 +41,7 @@ describe('expected-output blocks', () => {
       'check: output looks like the block at line 11 (inferred from line 9: "After a few seconds you should see something like this:")',
     );
     expect(text).toContain(
-      'retried until its checks pass, for up to 1m (inferred: a promise of the text (line 9) holds once the cluster has caught up)',
+      'retried until its checks pass, for up to 1m (inferred: what the text promises (line 9) can take a moment to come true)',
     );
     const json = planJson(k) as { steps: { checks: unknown[]; retryInferred?: string }[] };
     expect(json.steps[0]?.checks).toEqual([

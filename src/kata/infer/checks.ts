@@ -167,22 +167,26 @@ function rerunTarget(steps: readonly MutableStep[], stepBlock: readonly number[]
     e.command !== undefined
       ? s.commands.some((c) => commandNames(c.text).includes(e.command as string))
       : !script || s.commands.some((c) => commandNames(c.text).some((n) => /\.sh$/.test(n)));
-  const introduces = e.command !== undefined || /:\s*$|\b(?:following|below)\b/i.test(e.sentence);
-  for (let i = first; introduces && i < steps.length && stepBlock[i] === stepBlock[first]; i++) {
-    const s = steps[i] as MutableStep;
-    if (s.run && matches(s)) return undefined; // "re-run the query below:" and the block is the query
-  }
   const before = steps
     .slice(0, first)
     .reverse()
     .find((s) => s.run);
   // "re-running the `curl` command" while a capture runs: the capture's bound already re-runs it.
   if (before?.background === true && before.bound?.kind === 'while') return undefined;
-  for (let i = first - 1; i >= 0; i--) {
+  let earlier: MutableStep | undefined;
+  for (let i = first - 1; i >= 0 && earlier === undefined; i--) {
     const s = steps[i] as MutableStep;
-    if (s.run && !s.background && s.opens === undefined && s.rerunOf === undefined && matches(s) && printsOutput(s)) return s;
+    if (s.run && !s.background && s.opens === undefined && s.rerunOf === undefined && matches(s) && printsOutput(s)) earlier = s;
   }
-  return undefined;
+  if (earlier === undefined) return undefined;
+  // "Re-run the query below:", or a block that repeats the command: the block itself is the re-run.
+  const introduces = /:\s*$|\b(?:following|below)\b/i.test(e.sentence);
+  const again = earlier.commands.map((c) => c.text).join('\n');
+  for (let i = first; i < steps.length && stepBlock[i] === stepBlock[first]; i++) {
+    const s = steps[i] as MutableStep;
+    if (s.run && ((introduces && matches(s)) || s.commands.map((c) => c.text).join('\n') === again)) return undefined;
+  }
+  return earlier;
 }
 
 /** Does the step print an HTTP status: `curl -i/-I/-v/-w '%{http_code}'`, `wget -S`, httpie? */

@@ -78,30 +78,29 @@ function whyNot(target: MutableStep | undefined, paragraph: string, table: boole
     )
       return `the command it names (\`${span[1] as string}\`) is only in the prose`;
   }
-  if (table && !target.commands.some((c) => printsTable(c.text)))
+  if (table && target.commands.every((c) => printsNoTable(c.text)))
     return `the step before it (\`${target.commands[0]?.text.split('\n')[0] ?? ''}\`) does not list anything as a table`;
   if (names.length === 0) return 'the step before it runs nothing';
   return undefined;
 }
 
-/** `kubectl get` (not as JSON, YAML, a template or names), `kubectl top`, `istioctl proxy-status`, `docker ps`, ... */
-function printsTable(text: string): boolean {
-  return simpleCommands(text).some((words) => {
+/**
+ * Commands known to print no table: kubectl's other subcommands (`apply`, `scale`, `create`, ...
+ * print a line per object) and `kubectl get` as JSON, YAML, a template or names.
+ */
+function printsNoTable(text: string): boolean {
+  return simpleCommands(text).every((words) => {
     const name = (words[0] as string).split('/').pop();
     const args = words.slice(1);
-    if (name === 'kubectl' || name === 'oc') {
-      const sub = kubectlSubcommand(args);
-      if (sub === 'top' || sub === 'events') return true;
-      if (sub !== 'get') return false;
-      const output = args.find(
-        (a, k) =>
-          a.startsWith('-o=') || a.startsWith('--output=') || ((args[k - 1] === '-o' || args[k - 1] === '--output') && !a.startsWith('-')),
-      );
-      const value = output?.replace(/^(?:-o=|--output=)/, '') ?? 'table';
-      return value === 'table' || value === 'wide' || value.startsWith('custom-columns');
-    }
-    if (name === 'istioctl') return args[0] === 'proxy-status' || args[0] === 'ps';
-    return (name === 'docker' || name === 'crictl' || name === 'podman') && (args[0] === 'ps' || args[0] === 'images');
+    if (name !== 'kubectl' && name !== 'oc') return false;
+    const sub = kubectlSubcommand(args);
+    if (sub === 'top' || sub === 'events' || sub === 'exec' || sub === 'logs' || sub === 'run') return false;
+    if (sub !== 'get') return true;
+    const output = args.find(
+      (a, k) => a.startsWith('-o=') || a.startsWith('--output=') || ((args[k - 1] === '-o' || args[k - 1] === '--output') && !a.startsWith('-')),
+    );
+    const value = output?.replace(/^(?:-o=|--output=)/, '') ?? 'table';
+    return !(value === 'table' || value === 'wide' || value.startsWith('custom-columns'));
   });
 }
 

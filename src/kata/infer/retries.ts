@@ -69,7 +69,7 @@ export function inferRetries(steps: MutableStep[]): void {
     if (check === undefined || step.checks.some((c) => !c.inferred)) continue;
     if (!step.commands.every((c) => readsOnly(c.text))) continue;
     step.retryMs = INFERRED_RETRY_MS;
-    step.retryInferred = `a promise of the text (line ${check.line}) holds once the cluster has caught up`;
+    step.retryInferred = `what the text promises (line ${check.line}) can take a moment to come true`;
   }
 }
 

@@ -146,7 +146,7 @@ describe.skipIf(!haveCurl)('inferred promises on a real run (needs curl: apt-get
     const result = await kataCli(['run', write(shopKata('lost   ', ' | tee "$SHOP/orders"')), '--yes', '--timeout', '20s'], { env });
     expect(result.exitCode, result.all).toBe(1);
     expect(result.stdout).toMatch(
-      /shop\.md:44: expected output looks like the block at line 46: expected line not seen: "order-2m5xw {3}apple {3}lost {6}4m" \(compared: ORDER order-\*, ITEM apple, STATE lost\)/,
+      /shop\.md:41: expected output looks like the block at line 46: expected line not seen: "order-2m5xw {3}apple {3}lost {6}4m" \(compared: ORDER order-\*, ITEM apple, STATE lost\)/,
     );
   }, 120_000);
 });

@@ -7,7 +7,8 @@
  *
  * - a table (a header line of upper-case column names, `NAME   READY   STATUS`): its header, as a
  *   header of the output with at least those columns (the output may have more, in any order),
- *   and every row, by its first column (the name, generated suffixes ignored) and its stable
+ *   and every row, by its first column (the name, generated suffixes ignored, so `web-7d8b4-x2m4q`
+ *   is `web-*`, which `web-v2-*` also matches) and its stable
  *   columns (`READY`, `STATUS`, `TYPE`, `CONTAINERS`, ...; not `AGE`, `RESTARTS`, `IP`, `NODE`, ...);
  *   rows the output has in addition are fine;
  * - any other line, with the varying parts as wildcards; lines of the block that differ in one

@@ -50,6 +50,17 @@ web-5bbf7bcfcb-fphpp      2/2     Running   0             9s`;
     expect(verdict(like(PODS), output)).toMatchObject({ passed: true, detail: 'all 3 expected lines seen' });
   });
 
+  it('takes a name with more words before its generated suffix for the same workload (age-v1-… for age-…)', () => {
+    const expected = 'NAME                     READY   STATUS\nage-7976688957-mbvzz     1/1     Running';
+    expect(verdict(like(expected), 'NAME                     READY   STATUS\nage-v1-6fccc84ff-kkdgn   1/1     Running')?.passed).toBe(true);
+    expect(verdict(like(expected), 'NAME                     READY   STATUS\nage-v1-6fccc84ff-kkdgn   2/2     Running')?.passed).toBe(
+      false,
+    );
+    expect(verdict(like(expected), 'NAME                     READY   STATUS\nagent-6fccc84ff-kkdgn    1/1     Running')?.passed).toBe(
+      false,
+    );
+  });
+
   it('passes with extra columns (-o wide) and fails on a stable column that differs, naming the line', () => {
     const wide = `NAME                   READY   STATUS    RESTARTS   AGE   IP           NODE
 web-5bbf7bcfcb-fphpp   2/2     Running   0          9s    10.244.0.7   lab

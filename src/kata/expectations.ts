@@ -30,7 +30,7 @@ export interface Expectation {
 }
 
 const PROMISE =
-  /\b(?:should|will|would|must|shall)\s+(?:not\s+|never\s+|no\s+longer\s+)?(?:now\s+|also\s+|then\s+|eventually\s+|only\s+|still\s+|again\s+)?(?:expect\s+to\s+|be\s+able\s+to\s+)?(?:see|get|receive|print|show|return|output|display|observe|notice|respond|reply|answer|say|list|contain|include|read|fail|appear)\b|\bexpect(?:ed)?\s+to\s+(?:see|get|receive)\b|\b(?:prints?|returns?|outputs?|displays?|responds?\s+with|replies\s+with|answers\s+with|says)\b|\b(?:is|are)\s+(?:printed|returned|shown|displayed|listed)\b|\b(?:appears?|shows?\s+up)\b|\b(?:won't|shouldn't|don't|doesn't)\s+(?:see|get|show|print|return|appear)\b|\b(?:is|are)\s+no\s+longer\b|(?:^|\band\s+)(?:then\s+|now\s+)?(?:see|observe|notice|verify|check|confirm)\s+that\b/i;
+  /(?:\b(?:should|will|would|must|shall)|'ll)\s+(?:not\s+|never\s+|no\s+longer\s+)?(?:now\s+|also\s+|then\s+|eventually\s+|only\s+|still\s+|again\s+)?(?:expect\s+to\s+|be\s+able\s+to\s+)?(?:see|get|receive|print|show|return|output|display|observe|notice|respond|reply|answer|say|list|contain|include|read|fail|appear)\b|\bexpect(?:ed)?\s+to\s+(?:see|get|receive)\b|\b(?:prints?|returns?|outputs?|displays?|responds?\s+with|replies\s+with|answers\s+with|says)\b|\b(?:is|are)\s+(?:printed|returned|shown|displayed|listed)\b|\b(?:appears?|shows?\s+up)\b|\b(?:won't|shouldn't|don't|doesn't)\s+(?:see|get|show|print|return|appear)\b|\b(?:is|are)\s+no\s+longer\b|(?:^|\band\s+)(?:then\s+|now\s+)?(?:see|observe|notice|verify|check|confirm)\s+that\b/i;
 /** A sentence about a web UI (Kiali's graph, a dashboard, the browser) promises nothing a command prints. */
 const ABOUT_A_UI = /\b(?:Kiali|Grafana|Jaeger|Prometheus\s+UI|dashboard|browser|web\s+UI|the\s+UI|graph|padlock)\b/i;
 const NEGATIVE =
@@ -53,8 +53,8 @@ export function findExpectations(prose: string): Expectation[] {
   const all = sentences(prose, false);
   const paragraphs = (all[all.length - 1]?.paragraph ?? 0) + 1;
   for (const sentence of all) {
-    const words = sentence.text.replace(/,/g, '');
-    if (!PROMISE.test(words) || ABOUT_A_UI.test(words)) continue;
+    const words = mainClause(sentence.text).replace(/,/g, '');
+    if (!PROMISE.test(words) || ABOUT_A_UI.test(sentence.text)) continue;
     const phrases = promisedPhrases(sentence.text);
     if (phrases.length === 0) continue;
     const command = NAMED_COMMAND.exec(sentence.text)?.[1]?.toLowerCase();
@@ -73,6 +73,13 @@ export function findExpectations(prose: string): Expectation[] {
     }
   }
   return result;
+}
+
+/** "If the pod prints `ready`, go on": a condition promises nothing; what follows its comma may. */
+function mainClause(sentence: string): string {
+  if (!/^(?:if|unless|in\s+case|whether|when)\b/i.test(sentence)) return sentence;
+  const comma = sentence.indexOf(',');
+  return comma === -1 ? '' : sentence.slice(comma + 1);
 }
 
 function directionOf(

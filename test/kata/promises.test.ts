@@ -43,6 +43,8 @@ describe('what is not a promise', () => {
     ['a web UI', 'In the Kiali graph you should see `TCP connection` on the edge.'],
     ['an explanation in italics', 'You will see both pods answer, *i.e. requests are spread over both zones*.'],
     ['alternatives', 'You should see `v1` or `v2`.'],
+    ['a condition', 'If the pod prints `CrashLoopBackOff`, look at its logs.'],
+    ['a maybe', 'You may see `Pending` for a while.'],
     ['a sentence that promises nothing', 'The service is called `web` and it is new.'],
   ])('%s: %s', (_what, sentence) => {
     const k = after('kubectl get pods', sentence);
@@ -108,6 +110,8 @@ describe('phrases a sentence promises', () => {
     expect(found('Run the following and you should see `ok`:')).toEqual(['contains:ok:forward']);
     expect(found('The command above should print `done`.')).toEqual(['contains:done:back']);
     expect(found('The curl command should print `done`.')).toEqual(['contains:done:either']);
+    expect(found("You'll see `Running` next to it.")).toEqual(['contains:Running:back']);
+    expect(found('When the rollout is over, you should see `successfully rolled out`.')).toEqual(['contains:successfully rolled out:back']);
   });
 });
 

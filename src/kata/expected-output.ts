@@ -13,7 +13,8 @@
  *   rows the output has in addition are fine;
  * - any other line, with the varying parts as wildcards; lines of the block that differ in one
  *   word only ("Egon is 40 years.", "Ray is 16 years.") are examples of one kind of line, and one
- *   line of that kind is enough. Lines of punctuation (`{`, `]`) and `...` are skipped.
+ *   line of that kind is enough. Lines of punctuation (`{`, `]`) and `...` are skipped;
+ * - of a block longer than MAX_EXPECTED_LINES, its first lines.
  */
 
 /** One thing the output must show. */
@@ -42,6 +43,12 @@ export type ExpectedItem =
       readonly examples: number;
     };
 
+/**
+ * A block longer than this is a log excerpt: its first lines are what is compared (each output
+ * line is compared with every item, so the cost stays linear in the output).
+ */
+export const MAX_EXPECTED_LINES = 100;
+
 /** The items of an expected-output block, in the block's order. */
 export function expectedOutput(block: string): ExpectedItem[] {
   const items: ExpectedItem[] = [];
@@ -49,8 +56,10 @@ export function expectedOutput(block: string): ExpectedItem[] {
   const texts: string[] = [];
   let table: { readonly index: number; readonly header: TableHeader } | undefined;
   let tables = 0;
-  for (const raw of block.split('\n')) {
+  let kept = 0;
+  for (const raw of block.split('\n', MAX_EXPECTED_LINES * 4)) {
     const line = raw.replace(/\s+$/, '');
+    if (line.trim() !== '' && ++kept > MAX_EXPECTED_LINES) break;
     if (line.trim() === '') {
       table = undefined;
       continue;

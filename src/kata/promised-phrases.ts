@@ -61,8 +61,9 @@ export function promisedPhrases(sentence: string): Phrase[] {
     const emphasis = match[3] ?? match[4] ?? match[5] ?? match[6];
     const quoted = match[7] ?? match[8] ?? match[9] ?? match[10];
     const text = (code ?? emphasis ?? quoted ?? '').trim();
-    const before = sentence.slice(0, match.index);
-    const after = sentence.slice(match.index + match[0].length);
+    // A few words either side decide; a window keeps a sentence with many marks linear.
+    const before = sentence.slice(Math.max(0, match.index - 40), match.index);
+    const after = sentence.slice(match.index + match[0].length, match.index + match[0].length + 40);
     const status = STATUS_TEXT.exec(text);
     if (status !== null && !NAME_BEFORE.test(before)) {
       add({ kind: 'status', code: Number(status[1]) });

@@ -3,6 +3,7 @@ import { describeCheck } from '../../src/kata/describe.js';
 import { findExpectations } from '../../src/kata/expectations.js';
 import { lintKata } from '../../src/kata/lint.js';
 import { promisedPhrases } from '../../src/kata/promised-phrases.js';
+import { planText } from '../../src/report/plan-text.js';
 import { kata, stepWith } from '../helpers/kata.js';
 
 const fence = '```';
@@ -224,6 +225,9 @@ describe('implied re-runs', () => {
     const ids = k.steps.map((s) => s.id);
     expect(ids.indexOf(rerun?.id ?? '')).toBe(ids.indexOf(stepWith(k, 'kubectl delete').id) - 1);
     expect(stepWith(k, 'kubectl delete').id).toBe('s4'); // the other steps keep their ids
+    expect(planText(k)).toMatch(
+      /s2-again +L15 +sleep +\$ curl -s http:\/\/web\/\n +re-run of s2 \(inferred from line 15\)\n +retried until .*\n +check: output contains "RBAC: access denied" \(inferred from line 15: "Retry the `curl` command/,
+    );
   });
 
   it('repeats the most recent command for "run the same command again"', () => {

@@ -97,7 +97,8 @@ function printsNoTable(text: string): boolean {
     if (sub === 'top' || sub === 'events' || sub === 'exec' || sub === 'logs' || sub === 'run') return false;
     if (sub !== 'get') return true;
     const output = args.find(
-      (a, k) => a.startsWith('-o=') || a.startsWith('--output=') || ((args[k - 1] === '-o' || args[k - 1] === '--output') && !a.startsWith('-')),
+      (a, k) =>
+        a.startsWith('-o=') || a.startsWith('--output=') || ((args[k - 1] === '-o' || args[k - 1] === '--output') && !a.startsWith('-')),
     );
     const value = output?.replace(/^(?:-o=|--output=)/, '') ?? 'table';
     return !(value === 'table' || value === 'wide' || value.startsWith('custom-columns'));

@@ -129,6 +129,7 @@ describe.skipIf(!haveCurl)('inferred promises on a real run (needs curl: apt-get
     const json = join(file, '..', 'report.json');
     const result = await kataCli(['run', file, '--yes', '--report', `json=${json}`], { env });
     expect(result.exitCode, result.all).toBe(0);
+    expect(readFileSync(json, 'utf8')).toContain('"because": "You should get a 403 here."');
     const report = JSON.parse(readFileSync(json, 'utf8')) as {
       steps: { id: string; status: string; checks: { inferred: boolean; passed: boolean; detail: string }[] }[];
     };

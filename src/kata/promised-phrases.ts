@@ -36,7 +36,7 @@ const STATUS_TEXT = /^(?:HTTP\/[\d.]+\s+)?([1-5]\d\d)(?:\s+[A-Z][\w -]*)?$/;
 
 /** "a 502", "a response of 403", "HTTP 404", "status code 200", "returns 503", "fails with 500". */
 const STATUS_WORDS =
-  /\b(?:HTTP(?:\/\d(?:\.\d)?)?\s+(?:status\s+(?:code\s+)?)?|status(?:\s+code)?\s+(?:of\s+)?|(?:response|return|error)\s+code\s+(?:of\s+)?|response\s+of\s+|an?\s+|returns?\s+(?:an?\s+)?|gets?\s+(?:an?\s+)?|receives?\s+(?:an?\s+)?|(?:responds?|fails?)\s+with\s+(?:an?\s+)?)`?([1-5]\d\d)`?(?![\w%/.:-])(?!\s*(?:ms|seconds?|requests?|times|bytes|lines|pods?|replicas|percent|of\s+(?:the|them|all)))/gi;
+  /\b(?:HTTP(?:\/\d(?:\.\d)?)?\s+(?:status\s+(?:code\s+)?)?|status(?:\s+code)?\s+(?:of\s+|(?:should|will|must)\s+(?:now\s+)?be\s+)?|(?:response|return|error)\s+code\s+(?:of\s+)?|response\s+of\s+|an?\s+|returns?\s+(?:an?\s+)?|gets?\s+(?:an?\s+)?|receives?\s+(?:an?\s+)?|(?:responds?|fails?)\s+with\s+(?:an?\s+)?)`?([1-5]\d\d)`?(?![\w%/.:-])(?!\s*(?:ms|seconds?|requests?|times|bytes|lines|pods?|replicas|percent|of\s+(?:the|them|all)))/gi;
 
 /** An unquoted `Label: message` result right after a promising verb: "you should get RBAC: access denied". */
 const LABELLED_RESULT =

@@ -100,6 +100,8 @@ describe('phrases a sentence promises', () => {
     expect(codes('you should see HTTP 404')).toEqual([404]);
     expect(codes('you should get `503`')).toEqual([503]);
     expect(codes('you should see `403 Forbidden`')).toEqual([403]);
+    expect(codes('the status code should be 503 now')).toEqual([503]);
+    expect(codes('the request should fail with `403 Forbidden`')).toEqual([403]);
     expect(codes('you should see about 200 requests')).toEqual([]);
     expect(codes('it should take a 100 ms or so')).toEqual([]);
   });
@@ -112,6 +114,9 @@ describe('phrases a sentence promises', () => {
     expect(found('The command above should print `done`.')).toEqual(['contains:done:back']);
     expect(found('The curl command should print `done`.')).toEqual(['contains:done:either']);
     expect(found("You'll see `Running` next to it.")).toEqual(['contains:Running:back']);
+    expect(found('The output should be `<title>Simple Shop</title>`.')).toEqual(['contains:<title>Simple Shop</title>:back']);
+    expect(found('Expected output: `ok`.')).toEqual(['contains:ok:back']);
+    expect(found('The status code should be 503 now.')).toEqual(['status:503:back']);
     expect(found('When the rollout is over, you should see `successfully rolled out`.')).toEqual(['contains:successfully rolled out:back']);
   });
 });

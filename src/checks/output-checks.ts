@@ -6,6 +6,7 @@ import { describeCheck } from '../kata/describe.js';
 import type { Check } from '../kata/model.js';
 import { RE2JS } from 're2js';
 import { dumpLineBytes } from './hexdump.js';
+import { OutputLike } from './output-like.js';
 import { CaptureReader, type CaptureSummary } from './packets.js';
 
 /** The verdict on one check. */
@@ -182,6 +183,59 @@ function matchCheck(check: Check & { kind: 'matches' }): StreamingCheck {
   };
 }
 
+function likeCheck(check: Check & { kind: 'output-like' }): StreamingCheck {
+  const like = new OutputLike(check.expected);
+  return {
+    feed(line) {
+      like.feed(line);
+    },
+    finish() {
+      return { check, ...like.finish(), expected: describeCheck(check) };
+    },
+  };
+}
+
+/** A status line (`HTTP/1.1 503 Service Unavailable`, curl -v's `< HTTP/2 200`, wget -S's indented one). */
+const STATUS_LINE = /^\s*(?:<\s*)?HTTP\/\d(?:\.\d)?\s+([1-5]\d\d)\b/;
+
+/**
+ * Where a `curl -w` format puts the status: the format's line that holds `%{http_code}`, as a
+ * pattern (its other variables match anything). A format that is the code alone matches a line
+ * ending in three digits, since the body before it may lack a final newline.
+ */
+export function statusPattern(format: string): RegExp {
+  const line = format.split(/\\n|\n/).find((l) => /%\{(?:http_code|response_code)\}/.test(l)) ?? '%{http_code}';
+  const source = line
+    .split(/(%\{[\w.]+\})/)
+    .map((part) =>
+      /^%\{(?:http_code|response_code)\}$/.test(part)
+        ? '([1-5]\\d\\d)'
+        : /^%\{/.test(part)
+          ? '.*?'
+          : part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'),
+    )
+    .join('');
+  return new RegExp(`(?<!\\d)${source}${/\}$/.test(line) ? '$' : ''}`);
+}
+
+/** An HTTP status the command printed: "you should get a 403". Every status seen is told in the detail. */
+function statusCheck(check: Check & { kind: 'status' }): StreamingCheck {
+  const pattern = check.format === undefined ? undefined : statusPattern(check.format);
+  const counts = new Map<string, number>();
+  return {
+    feed(line) {
+      const code = STATUS_LINE.exec(line)?.[1] ?? pattern?.exec(line)?.[1];
+      if (code !== undefined) counts.set(code, (counts.get(code) ?? 0) + 1);
+    },
+    finish() {
+      const passed = counts.has(String(check.code));
+      const seen = [...counts].map(([code, n]) => (n === 1 ? code : `${code} (${n} times)`)).join(', ');
+      const detail = counts.size === 0 ? 'no HTTP status in the output' : `statuses seen: ${seen}`;
+      return { check, passed, expected: describeCheck(check), detail };
+    },
+  };
+}
+
 function exitCheck(check: Check & { kind: 'exit' }): StreamingCheck {
   return {
     feed() {},
@@ -216,6 +270,10 @@ export class OutputChecks {
           return [matchCheck(check)];
         case 'exit':
           return [exitCheck(check)];
+        case 'output-like':
+          return [likeCheck(check)];
+        case 'status':
+          return [statusCheck(check)];
         case 'ephemeral-container':
           return [];
       }

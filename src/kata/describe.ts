@@ -20,6 +20,10 @@ export function describeCheck(check: Check): string {
       return 'captured packet payload is encrypted (TLS records, no plaintext)';
     case 'payload-plaintext':
       return 'captured packet payload holds plaintext (HTTP or readable text)';
+    case 'output-like':
+      return `output looks like the block at line ${check.blockLine}`;
+    case 'status':
+      return `HTTP status ${check.code} is printed`;
     case 'ephemeral-container':
       return `pod ${check.pod} has an ephemeral container with image ${check.image}`;
   }

@@ -60,7 +60,13 @@ export type BackgroundBound =
   | { readonly kind: 'while'; readonly step: string };
 
 /** A promise of the text, turned into something the runner can verify. */
-export type Check =
+export type Check = CheckKind & {
+  /** For an inferred check: the words of the kata it was inferred from (a sentence, clipped), for `kata plan`. */
+  readonly because?: string;
+};
+
+/** What a check verifies. */
+export type CheckKind =
   | { readonly kind: 'contains' | 'not-contains'; readonly text: string; readonly inferred: boolean; readonly line: number }
   | { readonly kind: 'matches'; readonly pattern: string; readonly inferred: boolean; readonly line: number }
   | { readonly kind: 'exit'; readonly code: number; readonly inferred: boolean; readonly line: number }
@@ -70,6 +76,22 @@ export type Check =
    * plaintext (HTTP or readable text): "you will see an encrypted response".
    */
   | { readonly kind: 'payload-encrypted' | 'payload-plaintext'; readonly inferred: boolean; readonly line: number }
+  /**
+   * The output looks like an expected-output block of the kata ("you should see something like:"):
+   * its stable lines, tolerant of what varies between runs (src/kata/expected-output.ts says what).
+   */
+  | {
+      readonly kind: 'output-like';
+      readonly expected: string;
+      readonly blockLine: number;
+      readonly inferred: boolean;
+      readonly line: number;
+    }
+  /**
+   * The command printed this HTTP status: in a status line (`curl -i`/`-v`, `wget -S`) or, when
+   * `format` is the command's `curl -w` format, where that format puts `%{http_code}`.
+   */
+  | { readonly kind: 'status'; readonly code: number; readonly format?: string; readonly inferred: boolean; readonly line: number }
   | {
       readonly kind: 'ephemeral-container';
       readonly pod: string;
@@ -127,6 +149,10 @@ export interface Step {
   readonly timeoutMs?: number;
   /** Re-run the step until its checks pass, for at most this long. */
   readonly retryMs?: number;
+  /** Why `retryMs` was inferred, when the kata did not annotate it. */
+  readonly retryInferred?: string;
+  /** For a step the text asks to run again ("re-run the `curl` command"): the id of the step it repeats. */
+  readonly rerunOf?: string;
   /** Requirements such as `mesh`: when absent from the cluster the step is skipped, not passed. */
   readonly needs: readonly string[];
   /** Why `needs` was inferred, when the kata did not annotate it: "the text assumes Istio (line 9)". */

@@ -48,10 +48,17 @@ export function planJson(kata: Kata): unknown {
           }),
       ...(s.timeoutMs === undefined ? {} : { timeoutSeconds: s.timeoutMs / 1000 }),
       ...(s.retryMs === undefined ? {} : { retrySeconds: s.retryMs / 1000 }),
+      ...omitUndefined({ retryInferred: s.retryInferred, rerunOf: s.rerunOf }),
       needs: s.needs,
       ...omitUndefined({ needsInferred: s.needsInferred }),
       placeholders: s.placeholders.map((p) => p.name),
-      checks: s.checks.map((c) => ({ kind: c.kind, description: describeCheck(c), inferred: c.inferred, line: c.line })),
+      checks: s.checks.map((c) => ({
+        kind: c.kind,
+        description: describeCheck(c),
+        inferred: c.inferred,
+        line: c.line,
+        ...omitUndefined({ because: c.because }),
+      })),
     })),
     diagnostics: kata.diagnostics,
   };

@@ -62,7 +62,11 @@ function stepLines(step: Step, width: number, ctxWidth: number): string[] {
   if (step.background && step.bound !== undefined)
     lines.push(`${indent}background, stopped ${describeBound(step.bound)}${step.bound.inferred ? ' (inferred)' : ''}`);
   if (step.timeoutMs !== undefined) lines.push(`${indent}timeout ${formatDuration(step.timeoutMs)}`);
-  if (step.retryMs !== undefined) lines.push(`${indent}retried until its checks pass, for up to ${formatDuration(step.retryMs)}`);
+  if (step.rerunOf !== undefined) lines.push(`${indent}re-run of ${step.rerunOf} (inferred from line ${step.line})`);
+  if (step.retryMs !== undefined)
+    lines.push(
+      `${indent}retried until its checks pass, for up to ${formatDuration(step.retryMs)}${step.retryInferred === undefined ? '' : ` (inferred: ${step.retryInferred})`}`,
+    );
   if (step.needs.length > 0)
     lines.push(
       `${indent}needs ${step.needs.join(', ')} (skipped without it${step.needsInferred === undefined ? '' : `; inferred: ${step.needsInferred}`})`,
@@ -72,7 +76,9 @@ function stepLines(step: Step, width: number, ctxWidth: number): string[] {
       `${indent}placeholder <${p.name}>${p.podOfApp === undefined ? ' (give it with --set)' : `: a Ready pod of app ${p.podOfApp}`}`,
     );
   for (const check of step.checks)
-    lines.push(`${indent}check: ${describeCheck(check)}${check.inferred ? ` (inferred from line ${check.line})` : ''}`);
+    lines.push(
+      `${indent}check: ${describeCheck(check)}${check.inferred ? ` (inferred from line ${check.line}${check.because === undefined ? '' : `: ${JSON.stringify(check.because)}`})` : ''}`,
+    );
   return lines;
 }
 

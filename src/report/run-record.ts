@@ -169,6 +169,7 @@ export function jsonReport(record: RunRecord): unknown {
         kind: c.check.kind,
         description: describeCheck(c.check),
         inferred: c.check.inferred,
+        ...omitUndefined({ because: c.check.because }),
         passed: c.passed,
         detail: redact(c.detail),
       })),

@@ -48,7 +48,7 @@ const expected: Record<string, ReturnType<typeof summary>> = {
     inContexts: [],
     cleanup: ['kubectl delete -f 00-setup-introduction/'],
     placeholders: [],
-    inferredChecks: [],
+    inferredChecks: ['135:output-like', '161:output-like', '226:output-like', '246:output-like', '338:output-like', '374:output-like'],
     needsMesh: [],
   },
   'locality-aware-load-balancing.md': {
@@ -142,7 +142,13 @@ describe('upstream katas', () => {
       'kubectl delete deploy multitool',
     ]);
     expect(step('curl nginx')?.checks).toEqual([
-      { kind: 'contains', description: 'output contains "Welcome to nginx!"', inferred: true, line: 41 },
+      {
+        kind: 'contains',
+        description: 'output contains "Welcome to nginx!"',
+        inferred: true,
+        line: 41,
+        because: 'You should expect to see the *Welcome to nginx!* HTML output from the curl command.',
+      },
     ]);
   });
 

@@ -353,7 +353,15 @@ describe('placeholders and inferred checks', () => {
       curl nginx
       ${fence}
     `);
-    expect(stepWith(k, 'curl nginx').checks).toEqual([{ kind: 'contains', text: 'Welcome to nginx!', inferred: true, line: 5 }]);
+    expect(stepWith(k, 'curl nginx').checks).toEqual([
+      {
+        kind: 'contains',
+        text: 'Welcome to nginx!',
+        inferred: true,
+        line: 5,
+        because: 'You should expect to see the *Welcome to nginx!* HTML output from the curl command.',
+      },
+    ]);
   });
 
   it('points "above" back at the previous step and accepts quoted phrases', () => {
@@ -380,7 +388,7 @@ describe('placeholders and inferred checks', () => {
       kubectl get pods
       ${fence}
 
-      You should see *Welcome*.
+      Run the following, you should see *Welcome*:
 
       <!-- kata: expect contains "Welcome to nginx!" -->
       ${fence}console

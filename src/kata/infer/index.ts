@@ -10,6 +10,9 @@ import { placeholdersIn } from '../placeholders.js';
 import { splitCommands } from '../shell-lines.js';
 import { assignBounds } from './bounds.js';
 import { addCaptureChecks, addInferredChecks } from './checks.js';
+import { addOutputChecks } from './output-blocks.js';
+import { inferRetries } from './retries.js';
+import { insertReruns, type Rerun } from './reruns.js';
 import { assignContexts } from './contexts.js';
 import { assignIds } from './ids.js';
 import { firstLine } from './prose.js';
@@ -90,7 +93,11 @@ export function inferSteps(blocks: readonly Block[], file: string): Inferred {
   assignIds(steps, stepBlock, blocks, file);
   for (const context of contexts) context.openedBy = steps.find((s) => s.opens === context.name)?.id ?? '';
   assignBounds(steps, stepBlock, blocks, file);
-  addInferredChecks(steps, stepBlock, blocks);
+  const reruns: Rerun[] = [];
+  addInferredChecks(steps, stepBlock, blocks, { diagnostics, reruns });
   addCaptureChecks(steps, stepBlock, blocks);
+  addOutputChecks(steps, stepBlock, blocks, diagnostics);
+  insertReruns(steps, stepBlock, reruns);
+  inferRetries(steps);
   return { steps, contexts, diagnostics };
 }

@@ -179,30 +179,6 @@ describe('Engine on host-only katas', () => {
     expect(r.statuses()).toContain('after:passed');
   });
 
-  it("keeps bash's notices of jobs that ended between steps out of the next step's output", async () => {
-    const fence = '```';
-    const r = await runKata(
-      kata(`
-        # Jobs of the learner's own
-        ${fence}console
-        sleep 30 &
-        ${fence}
-
-        ${fence}console
-        kill %1
-        ${fence}
-
-        <!-- kata: id next -->
-        ${fence}console
-        echo next-step
-        ${fence}
-      `),
-    );
-    expect(r.outcome.exitCode).toBe(0);
-    const output = r.events.flatMap((e) => (e.type === 'output' && e.step.id === 'next' ? e.lines : []));
-    expect(output).toEqual(['next-step']);
-  });
-
   it('fails a background step whose job ends on its own with a non-zero status, unless the kata expects that status', async () => {
     const fence = '```';
     const r = await runKata(

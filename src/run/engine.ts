@@ -13,11 +13,11 @@ import type { ClusterPort, Shell, ShellState, StepGate } from './ports.js';
 import { sleep } from './sleep.js';
 import { probeStep, type Probe } from './probe.js';
 import { failureScope, type FailureScope } from './failure-scope.js';
-
-export type { FailureScope } from './failure-scope.js';
 import { formatDuration } from '../kata/describe.js';
 import { StepRunner, type BackgroundHandle } from './step-runner.js';
 import { omitUndefined } from '../omit-undefined.js';
+
+export type { FailureScope } from './failure-scope.js';
 
 export interface EngineOptions {
   readonly kata: Kata;

@@ -25,6 +25,30 @@ function kubectl(env: Record<string, string>, ...args: string[]): string {
   }
 }
 
+/** Runs the kata in `ns` until its wait step prints `ready`, then kills the run with SIGKILL. */
+async function killWhenReady(file: string, ns: string, env: Record<string, string>, timeoutMs: number): Promise<void> {
+  const child = execa(process.execPath, [CLI, 'run', file, '--yes', '--namespace', ns], {
+    env,
+    extendEnv: false,
+    all: true,
+    reject: false,
+    buffer: false,
+  });
+  let seen = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the run did not get to its wait step:\n${seen}`)), timeoutMs);
+    child.all?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('| ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  child.kill('SIGKILL');
+  await child;
+}
+
 describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('a run killed with SIGKILL on a cluster', () => {
   it('leaves a record from which `kata cleanup FILE` deletes its objects and its namespace, after the cluster could not be reached once', async () => {
     const base = mkdtempSync(join(tmpdir(), 'kata-dead-run-'));
@@ -56,26 +80,7 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('a run killed with SI
         ${fence}
       `),
     );
-    const child = execa(process.execPath, [CLI, 'run', file, '--yes', '--namespace', ns], {
-      env,
-      extendEnv: false,
-      all: true,
-      reject: false,
-      buffer: false,
-    });
-    let seen = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the run did not get to its wait step:\n${seen}`)), 60_000);
-      child.all?.on('data', (chunk: Buffer) => {
-        seen += chunk.toString();
-        if (seen.includes('| ready')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    child.kill('SIGKILL');
-    await child;
+    await killWhenReady(file, ns, env, 60_000);
     expect(kubectl(env, 'get', 'configmap', 'crash-settings', '-n', ns, '-o', 'name')).toContain('configmap/crash-settings');
     expect(readdirSync(tmp).filter((n) => n.startsWith('kata-kube-'))).toHaveLength(1);
 
@@ -134,26 +139,7 @@ describe.skipIf(process.env.KATA_CLUSTER_SUITE === 'mesh')('a run killed with SI
         ${fence}
       `),
     );
-    const child = execa(process.execPath, [CLI, 'run', file, '--yes', '--namespace', ns], {
-      env,
-      extendEnv: false,
-      all: true,
-      reject: false,
-      buffer: false,
-    });
-    let seen = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the run did not get to its wait step:\n${seen}`)), 120_000);
-      child.all?.on('data', (chunk: Buffer) => {
-        seen += chunk.toString();
-        if (seen.includes('| ready')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    child.kill('SIGKILL');
-    await child;
+    await killWhenReady(file, ns, env, 120_000);
     const runs = join(base, 'state', 'kata-runner', 'runs');
     const record = JSON.parse(readFileSync(join(runs, readdirSync(runs)[0]!), 'utf8')) as { mark: { name: string; value: string } };
     const tagged = (): number[] =>
